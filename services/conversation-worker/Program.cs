@@ -1,1 +1,8 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Mesh.Observability.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddMeshDefaults("conversation-worker", defaultPort: 8081);
+
+var app = builder.Build();
+app.MapMeshDefaults();
+app.Run();
