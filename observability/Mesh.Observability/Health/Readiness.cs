@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,7 @@ public sealed record DependencyState(string Name, bool Ready, string? Error, Dat
 /// <c>/readyz</c> answers at once and a probe storm never reaches the dependencies. A failing dependency
 /// is reported within one period plus one check timeout; recovery is noticed the same way, without a restart.
 /// </summary>
-public sealed class ReadinessMonitor(IEnumerable<IReadinessCheck> checks, ILogger<ReadinessMonitor> logger, TimeProvider time) : BackgroundService
+public sealed class ReadinessMonitor : BackgroundService
 {
     /// <summary>How often every dependency is checked.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
@@ -41,8 +42,30 @@ public sealed class ReadinessMonitor(IEnumerable<IReadinessCheck> checks, ILogge
     /// <summary>How long one check may take before it counts as failed.</summary>
     public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(4);
 
-    private readonly IReadinessCheck[] checks = checks.ToArray();
+    private readonly IReadinessCheck[] checks;
+    private readonly ILogger<ReadinessMonitor> logger;
+    private readonly TimeProvider time;
     private readonly ConcurrentDictionary<string, DependencyState> states = new(StringComparer.Ordinal);
+    private readonly Meter meter = new("Mesh.Readiness");
+
+    /// <summary>Creates the monitor and its gauge <c>mesh_readiness_dependency_up{dependency}</c> (1 ready, 0 not).</summary>
+    public ReadinessMonitor(IEnumerable<IReadinessCheck> checks, ILogger<ReadinessMonitor> logger, TimeProvider time)
+    {
+        this.checks = checks.ToArray();
+        this.logger = logger;
+        this.time = time;
+        meter.CreateObservableGauge(
+            "mesh.readiness.dependency.up",
+            () => Snapshot().Select(s => new Measurement<int>(s.Ready ? 1 : 0, new KeyValuePair<string, object?>("dependency", s.Name))),
+            description: "Whether a dependency passed its latest readiness check (1) or not (0).");
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        meter.Dispose();
+        base.Dispose();
+    }
 
     /// <summary>The latest state of every dependency; a dependency not yet checked counts as not ready.</summary>
     public IReadOnlyList<DependencyState> Snapshot() =>
