@@ -15,7 +15,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The AsyncAPI description is checked by the official parser from the npm registry.
-if [ -f contracts/asyncapi-check/package-lock.json ] && [ ! -d contracts/asyncapi-check/node_modules ]; then
-  npm ci --prefix contracts/asyncapi-check --no-audit --no-fund --loglevel=error >/dev/null
-fi
+# npm packages used by tests: the official AsyncAPI parser, OpenFGA's JS SDK, the reference MCP server.
+for dir in contracts/asyncapi-check tests/policy-js-sdk tests/mcp-servers; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+done
