@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECTIONS=(messaging)
+SECTIONS=(messaging policy tool-executor chat)
 config=Release
 work=$(mktemp -d)
 kafka_pid=""
@@ -54,6 +54,25 @@ section_messaging() {
     "${bench[@]}" messaging --bootstrap "$bootstrap"
     stop_kafka
   fi
+}
+
+# The next three start the stack they need themselves (PostgreSQL, Redis, the embedded cluster, services).
+section_policy() {
+  echo "== policy: check latency, three levels of tuple-to-userset vs a direct relation, 100k tuples =="
+  build bench/Mesh.Bench.Policy/Mesh.Bench.Policy.csproj
+  dotnet "bench/Mesh.Bench.Policy/bin/$config/net10.0/Mesh.Bench.Policy.dll"
+}
+
+section_tool-executor() {
+  echo "== tool-executor: echo round trip and throughput vs the raw two-hop ping-pong =="
+  build bench/Mesh.Bench.ToolExecutor/Mesh.Bench.ToolExecutor.csproj
+  dotnet "bench/Mesh.Bench.ToolExecutor/bin/$config/net10.0/Mesh.Bench.ToolExecutor.dll" --round-trips 1000 --burst 5000 --rounds 2
+}
+
+section_chat() {
+  echo "== chat: time to first delta, full turn, 1,000 active and 10,000 idle sessions on one gateway =="
+  build bench/Mesh.Bench.Chat/Mesh.Bench.Chat.csproj
+  dotnet "bench/Mesh.Bench.Chat/bin/$config/net10.0/Mesh.Bench.Chat.dll"
 }
 
 for section in "${@:-${SECTIONS[@]}}"; do

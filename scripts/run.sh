@@ -71,11 +71,13 @@ export MESH_DEV_BOOTSTRAP=1
 export MESH_DEV_ADMIN_KEY; MESH_DEV_ADMIN_KEY=$(cat "$state/dev-api-key")
 export MESH_SERVICE_KEY; MESH_SERVICE_KEY=$(cat "$state/service-api-key")
 export POLICY_URL=http://localhost:8083 GATEWAY_URL=http://localhost:8080 DELEGATION_URL=http://localhost:8084
+export TOOL_EXECUTOR_URL=http://localhost:8082 CONVERSATION_WORKER_URL=http://localhost:8081
+export DELEGATION_SIGNING_KEY_FILE=$state/delegation-signing-key.pem
 export DOTNET_ENVIRONMENT=${DOTNET_ENVIRONMENT:-Development}
 
 declare -A assembly=([gateway]=Mesh.Gateway [conversation-worker]=Mesh.ConversationWorker [tool-executor]=Mesh.ToolExecutor [policy]=Mesh.Policy [delegation]=Mesh.Delegation)
 declare -A port=([gateway]=8080 [conversation-worker]=8081 [tool-executor]=8082 [policy]=8083 [delegation]=8084)
-for s in policy gateway conversation-worker tool-executor delegation; do
+for s in policy tool-executor conversation-worker delegation gateway; do
   alive "$state/pids/$s.pid" && continue
   if port_busy "${port[$s]}"; then echo "error: port ${port[$s]} ($s) is taken by another program" >&2; cleanup; exit 1; fi
   nohup dotnet "services/$s/bin/$config/net10.0/${assembly[$s]}.dll" >"$state/logs/$s.log" 2>&1 &

@@ -11,6 +11,17 @@ namespace Mesh.Testing;
 /// </summary>
 public sealed class MeshStack : IAsyncDisposable
 {
+    private static readonly string[] StartOrder = ["policy", "tool-executor", "conversation-worker", "delegation", "gateway"];
+
+    private static readonly (string Service, string Variable)[] UrlVariables =
+    [
+        ("policy", "POLICY_URL"),
+        ("tool-executor", "TOOL_EXECUTOR_URL"),
+        ("conversation-worker", "CONVERSATION_WORKER_URL"),
+        ("delegation", "DELEGATION_URL"),
+        ("gateway", "GATEWAY_URL"),
+    ];
+
     private readonly Dictionary<string, ServiceProcess> services = new(StringComparer.Ordinal);
 
     private MeshStack(PostgresServer postgres, RedisServer redis, EmbeddedKafka kafka, string database)
@@ -39,6 +50,9 @@ public sealed class MeshStack : IAsyncDisposable
     /// <summary>The service key (tenant <c>mesh</c>).</summary>
     public string ServiceKey { get; } = "mesh_test_svc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>Where the delegation service of this stack keeps its receipt signing key (generated on first start).</summary>
+    public string SigningKeyFile { get; } = Path.Combine(Path.GetTempPath(), "mesh-signing-" + Guid.NewGuid().ToString("N")[..12] + ".pem");
+
     /// <summary>The running services by name.</summary>
     public IReadOnlyDictionary<string, ServiceProcess> Services => services;
 
@@ -51,8 +65,8 @@ public sealed class MeshStack : IAsyncDisposable
         var stack = new MeshStack(postgres, redis, kafka, await postgres.CreateDatabaseAsync("mesh"));
         try
         {
-            // The policy service first: the tool executor's readiness depends on it.
-            foreach (var name in serviceNames.OrderBy(n => n == "policy" ? 0 : 1))
+            // Dependencies first, so each service is given the URLs of those it calls.
+            foreach (var name in serviceNames.OrderBy(n => Array.IndexOf(StartOrder, n)))
             {
                 await stack.StartServiceAsync(name);
             }
@@ -77,10 +91,14 @@ public sealed class MeshStack : IAsyncDisposable
             ["MESH_DEV_BOOTSTRAP"] = "1",
             ["MESH_DEV_ADMIN_KEY"] = AdminKey,
             ["MESH_SERVICE_KEY"] = ServiceKey,
+            ["DELEGATION_SIGNING_KEY_FILE"] = SigningKeyFile,
         };
-        if (services.TryGetValue("policy", out var policy))
+        foreach (var (service, variable) in UrlVariables)
         {
-            env["POLICY_URL"] = policy.BaseAddress.ToString().TrimEnd('/');
+            if (services.TryGetValue(service, out var running))
+            {
+                env[variable] = running.BaseAddress.ToString().TrimEnd('/');
+            }
         }
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Mesh.Contracts.Messaging;
+using Mesh.Contracts.Tools;
+using Mesh.ConversationWorker.Domain;
+using Mesh.ConversationWorker.Storage;
+using Mesh.Infra.Messaging;
+using Mesh.Infra.Redis;
+using StackExchange.Redis;
+
+namespace Mesh.ConversationWorker.Turns;
+
+/// <summary>
+/// Sends a turn's batch on <c>tool.requests</c>, after the batch was saved: a crash in between leaves
+/// <see cref="Turn.RequestsPublished"/> unset and the next handler sends the batch again. Request ids are
+/// deterministic, so the executor runs a repeated request once. Cancels calls through the executor's mechanism.
+/// </summary>
+public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, ToolDeadlines deadlines, RedisConnection redis, TimeProvider time, ILogger<ToolDispatcher> logger)
+{
+    /// <summary>The executor's cancel channel; a cancelled request's id is also kept as <c>tool-cancel:&lt;request_id&gt;</c>.</summary>
+    public const string CancelChannel = "tool-cancel";
+
+    private static readonly TimeSpan CancelMarkTtl = TimeSpan.FromHours(1);
+
+    public async Task<Turn> DispatchAsync(Turn turn, string cause, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        foreach (var call in turn.Calls.Where(c => !c.Resolved))
+        {
+            using var arguments = JsonDocument.Parse(call.Arguments);
+            var request = new ToolRequest(
+                call.RequestId, turn.SessionId, turn.TurnId, call.CallIndex, turn.TenantId, turn.ActorId, call.Tool,
+                arguments.RootElement.Clone(), time.GetUtcNow(), turn.PersonaId, CacheStrategy.Smart, turn.Deadline);
+            await publisher.PublishAsync(MeshTopics.ToolRequests, turn.SessionId.ToString("D"), request,
+                new PublishContext(turn.TenantId, turn.TurnId.ToString("D"), cause), cancellationToken);
+        }
+
+        var sent = turn with { RequestsPublished = true };
+        await turns.SaveAsync(sent, cancellationToken);
+        deadlines.Arm(sent);
+        return sent;
+    }
+
+    /// <summary>
+    /// Tells the executors to stop the calls: a request not yet started is answered <c>cancelled</c> without running,
+    /// a running one is interrupted. Best effort: if Redis cannot be reached the turn is cancelled all the same and
+    /// the calls' late results are ignored.
+    /// </summary>
+    public async Task CancelAsync(IEnumerable<Guid> requestIds)
+    {
+        ArgumentNullException.ThrowIfNull(requestIds);
+        try
+        {
+            foreach (var id in requestIds)
+            {
+                await redis.Database.StringSetAsync("tool-cancel:" + id.ToString("D"), "1", CancelMarkTtl);
+                await redis.Multiplexer.GetSubscriber().PublishAsync(CancelChannel, id.ToString("D"));
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.ToolCancelNotSent(logger, e.GetType().Name);
+        }
+    }
+}
