@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 state=$root/.mesh
 config=${MESH_CONFIGURATION:-Debug}
-mkdir -p "$state/logs" "$state/pids"
-rm -f "$state/pids/.stopping" "$state/redis" "$state/prometheus"
+mkdir -p "$state/logs" "$state/pids" "$state/redis" "$state/prometheus"
+rm -f "$state/pids/.stopping"
 
 REDIS_PORT=${MESH_REDIS_PORT:-6379}
 PG_PORT=${MESH_POSTGRES_PORT:-5432}
