@@ -24,9 +24,20 @@ public static class RequestIds
     {
         ArgumentOutOfRangeException.ThrowIfNegative(callIndex);
         var name = string.Create(CultureInfo.InvariantCulture, $"{sessionId:D}/{turnId:D}/{callIndex}");
+        return NameBased(ToolCallNamespace, name);
+    }
 
+    /// <summary>
+    /// A name-based UUIDv8 (RFC 9562, appendix B.2): SHA-256 over <paramref name="ns"/>'s 16 bytes (network order)
+    /// followed by the UTF-8 <paramref name="name"/>, the first 16 bytes kept, version 8, variant 10.
+    /// </summary>
+    /// <param name="ns">The namespace of this kind of id.</param>
+    /// <param name="name">The name within the namespace.</param>
+    /// <returns>The same id for the same namespace and name, on every machine and in every language.</returns>
+    public static Guid NameBased(Guid ns, string name)
+    {
         Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetByteCount(name)];
-        ToolCallNamespace.TryWriteBytes(input, bigEndian: true, out _);
+        ns.TryWriteBytes(input, bigEndian: true, out _);
         Encoding.UTF8.GetBytes(name, input[16..]);
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
