@@ -34,16 +34,26 @@ if ! alive "$state/pids/redis.pid"; then
 fi
 wait_for redis 20 redis-cli -p "$REDIS_PORT" ping
 
-# PostgreSQL (cluster in .mesh/postgres; the server refuses to run as root, so it runs as postgres)
-if [ ! -f "$state/postgres/PG_VERSION" ]; then
-  mkdir -p "$state/postgres"
-  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$state/postgres"
-  as_pg "$PG_BIN/initdb" -D "$state/postgres" -U mesh --auth=trust -E UTF8 >"$state/logs/initdb.log"
+# PostgreSQL (cluster in .mesh/postgres; the server refuses to run as root, so it runs as postgres).
+# When the clone sits in a folder the postgres user cannot enter (a private home, mktemp -d), the cluster
+# lives in a postgres-owned folder under /var/lib/mesh-dev and .mesh/postgres links to it.
+if [ "$(id -u)" -eq 0 ] && [ ! -e "$state/postgres" ] && ! runuser -u postgres -- test -x "$state"; then
+  outside=/var/lib/mesh-dev/$(printf '%s' "$root" | sha256sum | cut -c1-12)
+  mkdir -p "$outside/postgres" && chown -R postgres:postgres "$outside" && chmod 755 /var/lib/mesh-dev
+  ln -s "$outside/postgres" "$state/postgres"
 fi
-if ! as_pg "$PG_BIN/pg_ctl" -D "$state/postgres" status >/dev/null 2>&1; then
+PG_DATA=$(readlink -f "$state/postgres" 2>/dev/null || echo "$state/postgres")
+PG_LOG=$state/logs/postgres.log
+[ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$state" && PG_LOG=$(dirname "$PG_DATA")/postgres.log
+if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+  mkdir -p "$PG_DATA"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DATA"
+  as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U mesh --auth=trust -E UTF8 >"$state/logs/initdb.log"
+fi
+if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
   if port_busy "$PG_PORT"; then echo "error: port $PG_PORT is taken by another program; set MESH_POSTGRES_PORT" >&2; exit 1; fi
-  touch "$state/logs/postgres.log"; [ "$(id -u)" -eq 0 ] && chown postgres "$state/logs/postgres.log"
-  as_pg "$PG_BIN/pg_ctl" -D "$state/postgres" -l "$state/logs/postgres.log" -w -t 60 \
+  touch "$PG_LOG"; [ "$(id -u)" -eq 0 ] && chown postgres "$PG_LOG"
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
     -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
 fi
 psql -h 127.0.0.1 -p "$PG_PORT" -U mesh -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='mesh'" | grep -q 1 \
