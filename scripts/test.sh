@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution (already built), one after another, and prints one line:
-# "N passed, N failed, N skipped", counted from the TRX results. Extra arguments go to `dotnet test`.
+# "N passed, N failed" (skipped tests, if any, on the line above), counted from the TRX results. Extra arguments go to `dotnet test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 config=${MESH_CONFIGURATION:-Debug}
@@ -26,9 +26,24 @@ for project in $(dotnet sln Mesh.sln list | grep -E '^tests/.*\.Tests\.csproj$' 
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${t:-0} - ${x:-0}))
   [ "$code" -eq 0 ] || status=1
 done
+# Name every failed test (with the first line of its message) just above the summary, so a CI log's tail says what broke.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+for r in root.iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+        msg = r.find(".//t:ErrorInfo/t:Message", ns)
+        first = (msg.text or "").strip().splitlines()[0][:300] if msg is not None and msg.text else ""
+        print(f"FAILED {r.get('testName')}: {first}")
+PY
+done
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "error: no test ran" >&2
   failed=1
 fi
-echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+[ "$skipped" -eq 0 ] || echo "${skipped} skipped"
+echo "${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
