@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mesh.Contracts.Common;
+using Mesh.Contracts.Conversations;
 using Mesh.Contracts.Tools;
 
 namespace Mesh.ConversationWorker.Domain;
@@ -138,11 +139,13 @@ public static partial class TurnDecisions
         return cleaned.Length <= 128 ? cleaned : cleaned[..128];
     }
 
-    // A call that cannot be sent (unusable name, arguments that are not a JSON object) is answered on the spot.
+    // A call that cannot be sent (unusable name, a tool the delegated turn may not use, arguments that are not a
+    // JSON object) is answered on the spot.
     private static PendingCall Plan(Turn turn, LlmToolCall call, int index, int maxToolOutputCharacters)
     {
         var pending = new PendingCall(index, RequestIds.ForToolCall(turn.SessionId, turn.TurnId, index), call.Id, ToolName(call.Name), call.Arguments);
         var problem = !IsToolName(call.Name) ? (ToolResultStatus.UnknownTool, new ErrorDetail("unknown_tool", $"No tool is named '{ToolName(call.Name)}'."))
+            : !DelegationGrant.FromLabels(turn.Labels).AllowsTool(call.Name) ? (ToolResultStatus.Denied, new ErrorDetail("tool_not_allowed", $"This delegated task may not call '{call.Name}'."))
             : !IsJsonObject(call.Arguments) ? (ToolResultStatus.InvalidArguments, new ErrorDetail("invalid_arguments", "The arguments are not a JSON object."))
             : ((ToolResultStatus, ErrorDetail)?)null;
         return problem is var (status, error)

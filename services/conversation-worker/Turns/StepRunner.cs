@@ -1,4 +1,5 @@
 using System.Text;
+using Mesh.Contracts.Conversations;
 using Mesh.Contracts.Tools;
 using Mesh.ConversationWorker.Domain;
 using Mesh.ConversationWorker.Llm;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ConversationWorker.Turns;
 
 /// <summary>
-/// Runs a turn's model calls until it waits for tools or ends, and ends turns. Each call: reserve budget (fail
-/// closed), stream the answer as deltas, commit the actual tokens and record usage, then let
+/// Runs a turn's model calls until it waits for tools or ends, and ends turns. Each call: check a delegated turn's
+/// grant (its tools, token slice and deadline), reserve budget (fail closed), stream the answer as deltas, commit the actual tokens and record usage, then let
 /// <see cref="TurnDecisions.AfterModel"/> decide: answer, guard, or the next batch of tool calls.
 /// </summary>
 public sealed class StepRunner(
@@ -94,8 +95,14 @@ public sealed class StepRunner(
     {
         var tier = turn.Tier ?? llm.Routing.DefaultTier;
         var model = models.For(tier);
-        var tools = await catalog.GetAsync(cancellationToken);
+        var authority = DelegationGrant.FromLabels(turn.Labels);
+        var tools = (await catalog.GetAsync(cancellationToken)).Where(t => authority.AllowsTool(t.Name)).ToList();
         var promptEstimate = TokenEstimate.Of(turn.Messages);
+        if (authority.RefusesModelCall(turn.InputTokens + turn.OutputTokens, promptEstimate, time.GetUtcNow()) is var (code, message))
+        {
+            return await FailAsync(writer, turn, code, message, cancellationToken);
+        }
+
         var grant = await budgets.ReserveAsync(
             turn.TenantId, turn.PersonaId, promptEstimate + llm.MaxOutputTokens, Cost(tier, promptEstimate, llm.MaxOutputTokens), cancellationToken);
         if (grant.ReservationId is not { } reservation)

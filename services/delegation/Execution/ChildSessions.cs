@@ -14,26 +14,20 @@ public sealed record ChildRef(Guid ExecutionId, Guid TaskId, Guid TurnId);
 
 /// <summary>
 /// The child sessions of running tasks: which session belongs to which task, and the messages that start and
-/// cancel their turns on <c>conversation.inbound</c>. Labels carry the narrowed authority to the worker (see
-/// the service README): <see cref="AllowedToolsLabel"/>, <see cref="TokenBudgetLabel"/>, <see cref="DeadlineLabel"/>,
-/// <see cref="MaxDepthLabel"/> and <see cref="ProfileLabel"/>.
+/// cancel their turns on <c>conversation.inbound</c>. Labels carry the narrowed authority to the worker, which
+/// enforces it (<see cref="DelegationGrant"/>).
 /// </summary>
 public sealed class ChildSessions(MeshPublisher publisher, TimeProvider time, ILogger<ChildSessions> logger)
 {
-    /// <summary>Comma-separated tools the child may call; present only when restricted (empty: no tools at all).</summary>
-    public const string AllowedToolsLabel = "delegation.allowed_tools";
+    public const string AllowedToolsLabel = DelegationGrant.AllowedToolsLabel;
 
-    /// <summary>Tokens the child's turn may use at most (the execution's remaining slice).</summary>
-    public const string TokenBudgetLabel = "delegation.token_budget";
+    public const string TokenBudgetLabel = DelegationGrant.TokenBudgetLabel;
 
-    /// <summary>RFC 3339 UTC instant after which the child's answer is no longer wanted.</summary>
-    public const string DeadlineLabel = "delegation.deadline";
+    public const string DeadlineLabel = DelegationGrant.DeadlineLabel;
 
-    /// <summary>The execution's depth limit; a child at this depth may not delegate further.</summary>
-    public const string MaxDepthLabel = "delegation.max_depth";
+    public const string MaxDepthLabel = DelegationGrant.MaxDepthLabel;
 
-    /// <summary>The execution's profile.</summary>
-    public const string ProfileLabel = "delegation.profile";
+    public const string ProfileLabel = DelegationGrant.ProfileLabel;
 
     /// <summary>Longest content of a child message (the inbound schema's limit).</summary>
     public const int MaxContentLength = 65536;

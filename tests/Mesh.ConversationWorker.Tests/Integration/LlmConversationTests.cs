@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Mesh.Contracts.Conversations;
+using Mesh.Contracts.Tools;
 using Mesh.ConversationWorker.Tests.Llm;
 using Mesh.Testing;
 using NUnit.Framework;
@@ -98,6 +99,45 @@ public sealed class LlmConversationTests
         {
             ("user", "second question"), ("assistant", "second answer"), ("user", "third question"),
         }), "Window:MaxMessages is 2: only the last exchange");
+    }
+
+    [Test]
+    public async Task A_delegated_turn_offers_only_its_allowed_tools_and_never_sends_another()
+    {
+        llm.EnqueueToolCall("call_m", "math_evaluate", """{"expression":"1+1"}""", 40, 10);
+        llm.EnqueueText(60, 6, "I may not calculate here.");
+        var session = Guid.NewGuid();
+        var message = await stack.SendAsync(session, "What is one plus one?", labels: new Dictionary<string, string> { [DelegationGrant.AllowedToolsLabel] = "echo" });
+
+        var events = await stack.Recorder.WaitForEventsAsync(session, e => OfflineConversationTests.IsOver(e, message.TurnId), Wait, "the answer");
+
+        var offered = llm.Requests[0].GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("function").GetProperty("name").GetString());
+        var completed = events.Single(e => e.Type == ConversationEventType.ToolCompleted);
+        Assert.Multiple(() =>
+        {
+            Assert.That(offered, Is.EqualTo(new[] { "echo" }));
+            Assert.That(completed.Tool!.Name, Is.EqualTo("math_evaluate"), "a function the model was not offered keeps its own name");
+            Assert.That(completed.Tool.Status, Is.EqualTo(ToolResultStatus.Denied));
+            Assert.That(stack.Recorder.Requests(session), Is.Empty, "nothing reached tool.requests");
+            Assert.That(llm.Requests[1].GetProperty("messages").EnumerateArray().Last().GetProperty("content").ToString(), Does.Contain("tool_not_allowed"));
+            Assert.That(events[^1].Text, Is.EqualTo("I may not calculate here."));
+        });
+    }
+
+    [Test]
+    public async Task A_delegated_turn_past_its_token_slice_makes_no_model_call()
+    {
+        var session = Guid.NewGuid();
+        var message = await stack.SendAsync(session, "Write me a long essay.", labels: new Dictionary<string, string> { [DelegationGrant.TokenBudgetLabel] = "3" });
+
+        var events = await stack.Recorder.WaitForEventsAsync(session, e => OfflineConversationTests.IsOver(e, message.TurnId), Wait, "the refusal");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(events[^1].Type, Is.EqualTo(ConversationEventType.Error));
+            Assert.That(events[^1].Error!.Code, Is.EqualTo("budget_exceeded"));
+            Assert.That(llm.Requests, Is.Empty);
+        });
     }
 
     [Test]

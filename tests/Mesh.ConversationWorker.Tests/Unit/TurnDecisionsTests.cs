@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mesh.Contracts.Common;
+using Mesh.Contracts.Conversations;
 using Mesh.Contracts.Tools;
 using Mesh.ConversationWorker.Domain;
 using NUnit.Framework;
@@ -73,6 +74,23 @@ public sealed class TurnDecisionsTests
             Assert.That(outcome.Turn.Status, Is.EqualTo(TurnStatus.Running));
             Assert.That(outcome.Turn.Calls, Is.Empty);
             Assert.That(outcome.Turn.Messages.TakeLast(2).Select(m => m.ToolCallId), Is.EqualTo(new[] { "c1", "c2" }));
+        });
+    }
+
+    [Test]
+    public void A_delegated_turn_sends_only_the_tools_its_grant_allows_and_denies_the_rest_on_the_spot()
+    {
+        var turn = Running(iteration: 1) with { Labels = new Dictionary<string, string> { [DelegationGrant.AllowedToolsLabel] = "echo,clock.now" } };
+        var reply = new ModelReply("", [new LlmToolCall("c1", "echo", "{}"), new LlmToolCall("c2", "kv.set", """{"key":"k","value":"v"}""")]);
+
+        var outcome = (CallTools)TurnDecisions.AfterModel(turn, reply, 6, Now, 1000);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Batch.Select(c => c.Status), Is.EqualTo(new ToolResultStatus?[] { null, ToolResultStatus.Denied }));
+            Assert.That(outcome.Batch[1].ModelContent, Does.Contain("tool_not_allowed"));
+            Assert.That(outcome.Turn.Status, Is.EqualTo(TurnStatus.WaitingTools), "the allowed call still goes out");
+            Assert.That(outcome.Turn.Calls.Where(c => !c.Resolved).Select(c => c.Tool), Is.EqualTo(new[] { "echo" }));
         });
     }
 

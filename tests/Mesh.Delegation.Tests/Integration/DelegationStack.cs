@@ -53,7 +53,9 @@ public static class DelegationStack
                 try
                 {
                     // A policy service that has just started can be slower than the executor's default 1 s wait on a busy
-                    // machine; and a held page must outlast http.fetch's default 10 s timeout, or a child answers on its own.
+                    // machine; and a held page must outlast http.fetch's default 10 s timeout and the worker's 30 s wait for
+                    // tool results, or a child answers on its own (on a fresh stack the executor's consumer group can take
+                    // much of those 30 s to form before the first fetch even starts).
                     var executor = await started.StartServiceAsync("tool-executor", new Dictionary<string, string>
                     {
                         ["HTTP_FETCH_ALLOWED_HOSTS"] = "127.0.0.1",
@@ -63,6 +65,7 @@ public static class DelegationStack
                     await started.StartServiceAsync("conversation-worker", new Dictionary<string, string>
                     {
                         ["TOOL_EXECUTOR_URL"] = executor.BaseAddress.ToString().TrimEnd('/'),
+                        ["Agent__ToolResultTimeout"] = "00:02:00",
                     });
                     await started.StartServiceAsync("delegation", DelegationEnvironment());
                     await Task.WhenAll(started.Services.Values.Select(s => s.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(90))));
