@@ -119,6 +119,7 @@ cat <<MSG
 
 Mesh is up.
   Web chat        http://localhost:8080/
+  Ops page        http://localhost:8080/ops  (operators: the service key in .mesh/service-api-key, filled in for you here)
   Gateway API     http://localhost:8080/v1/...
   Services        gateway :8080  conversation-worker :8081  tool-executor :8082  policy :8083  delegation :8084
                   (each serves /healthz, /readyz, /metrics)

@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 6112, Level = LogLevel.Warning, Message = "Waiting turns not readable yet ({Error}); retrying in {Delay}")]
     public static partial void DeadlinesNotArmed(ILogger logger, string error, TimeSpan delay);
 
+    [LoggerMessage(EventId = 6114, Level = LogLevel.Information, Message = "Turn {TurnId} in session {SessionId}: {Count} tool requests sent")]
+    public static partial void ToolRequestsSent(ILogger logger, Guid sessionId, Guid turnId, int count);
+
     [LoggerMessage(EventId = 6113, Level = LogLevel.Warning, Message = "Cancelling tool calls at the executors failed ({ErrorType}); their results will be ignored")]
     public static partial void ToolCancelNotSent(ILogger logger, string errorType);
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Mesh.Gateway.Endpoints;
+using Mesh.Gateway.Ops;
 using Mesh.Gateway.Options;
 using Mesh.Gateway.Realtime;
 using Mesh.Gateway.Sessions;
@@ -17,9 +18,11 @@ public static class GatewayServices
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateOnStart();
         services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
         services.AddOptions<ConversationWorkerOptions>().Configure<IConfiguration>(ConversationWorkerOptions.Bind).ValidateOnStart();
+        services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatOptions>>(new SelfValidation<ChatOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<RateLimitOptions>>(new SelfValidation<RateLimitOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<ConversationWorkerOptions>>(new SelfValidation<ConversationWorkerOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<OpsOptions>>(new SelfValidation<OpsOptions>(o => o.Validate()));
         return services;
     }
 
@@ -52,5 +55,14 @@ public static class GatewayServices
         services.AddReadinessCheck("conversation-outbound", (provider, _) => Task.FromResult(
             provider.GetRequiredService<OutboundFanOut>().IsAssigned ? null : "the fan-out consumer has no partitions yet"));
         return services.AddKeyRateLimiting();
+    }
+
+    /// <summary>The ops page's read-only way to Prometheus.</summary>
+    public static IServiceCollection AddOps(this IServiceCollection services)
+    {
+        // The page polls several queries every few seconds: a log line per query would drown everything else.
+        services.AddHttpClient<PrometheusProxy>((provider, http) => PrometheusProxy.Configure(http, provider.GetRequiredService<IOptions<OpsOptions>>().Value))
+            .RemoveAllLoggers();
+        return services;
     }
 }

@@ -30,6 +30,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "Key {KeyId} issued for actor {Actor} of tenant {TenantId} by {IssuedBy}")]
     public static partial void KeyIssued(ILogger logger, Guid keyId, string actor, string tenantId, string issuedBy);
 
+    [LoggerMessage(11, LogLevel.Information, "Session {SessionId}: {Kind} of turn {TurnId} sent to conversation.inbound as message {MessageId}")]
+    public static partial void MessageSent(ILogger logger, Guid sessionId, string kind, Guid turnId, Guid messageId);
+
     [LoggerMessage(9, LogLevel.Information, "Key {KeyId} of tenant {TenantId} {Change} by {ChangedBy}")]
     public static partial void KeyChanged(ILogger logger, Guid keyId, string tenantId, string change, string changedBy);
 }

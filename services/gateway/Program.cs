@@ -7,7 +7,8 @@ builder.AddMeshDefaults("gateway", defaultPort: 8080);
 builder.Services
     .AddGatewayOptions()
     .AddSessions()
-    .AddRealtime();
+    .AddRealtime()
+    .AddOps();
 
 var app = builder.Build();
 app.UseChatPage();
@@ -19,4 +20,5 @@ app.MapKeyAdminApi();
 app.MapDeadLetterApi();
 app.MapSessionApi();
 app.MapRealtimeApi();
+app.MapOpsApi();
 app.Run();

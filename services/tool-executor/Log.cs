@@ -5,7 +5,7 @@ namespace Mesh.ToolExecutor;
 /// <summary>The executor's log lines. None carries arguments, outputs or secrets.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 5200, Level = LogLevel.Debug, Message = "Answered {Tool}: {Outcome} {ErrorCode} in {DurationMs} ms")]
+    [LoggerMessage(EventId = 5200, Level = LogLevel.Information, Message = "Answered {Tool}: {Outcome} {ErrorCode} in {DurationMs} ms")]
     public static partial void Answered(ILogger logger, string tool, string outcome, string errorCode, long durationMs);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Request for {Tool} already answered; republishing the recorded result")]

@@ -24,7 +24,8 @@ public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, Too
     public async Task<Turn> DispatchAsync(Turn turn, string cause, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(turn);
-        foreach (var call in turn.Calls.Where(c => !c.Resolved))
+        var sending = turn.Calls.Where(c => !c.Resolved).ToList();
+        foreach (var call in sending)
         {
             using var arguments = JsonDocument.Parse(call.Arguments);
             var request = new ToolRequest(
@@ -37,6 +38,7 @@ public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, Too
         var sent = turn with { RequestsPublished = true };
         await turns.SaveAsync(sent, cancellationToken);
         deadlines.Arm(sent);
+        Log.ToolRequestsSent(logger, turn.SessionId, turn.TurnId, sending.Count);
         return sent;
     }
 

@@ -167,6 +167,7 @@ public sealed class ChatWebSocket(
 
     private async Task<byte[]> HandleAsync(ClientFrame frame, Session session, ApiKeyPrincipal caller, CancellationToken cancellationToken)
     {
+        using var span = frame is SendFrame or CancelFrame ? GatewayDiagnostics.StartFrame(frame is SendFrame ? ClientFrame.SendType : ClientFrame.CancelType) : null;
         switch (frame)
         {
             case PingFrame ping:

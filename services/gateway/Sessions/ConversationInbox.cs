@@ -20,7 +20,7 @@ public sealed record SendOutcome(Guid TurnId, Guid? MessageId, bool Duplicate);
 /// with the caller's tenant and actor, never the client's. A message with a <c>client_msg_id</c> is sent once per
 /// resend window: the turn id is derived from it and a Redis <c>SET NX</c> claims it before publishing.
 /// </summary>
-public sealed class ConversationInbox(MeshPublisher publisher, RedisConnection redis, IOptions<ChatOptions> options, TimeProvider time)
+public sealed class ConversationInbox(MeshPublisher publisher, RedisConnection redis, IOptions<ChatOptions> options, TimeProvider time, ILogger<ConversationInbox> logger)
 {
     private const string Pending = "pending";
 
@@ -68,10 +68,17 @@ public sealed class ConversationInbox(MeshPublisher publisher, RedisConnection r
     public static bool IsUnavailable(Exception exception) =>
         exception is Confluent.Kafka.KafkaException or RedisException or TimeoutException;
 
-    private Task<PublishedMessage> PublishAsync(Session session, ConversationMessage message, CancellationToken cancellationToken) =>
-        publisher.PublishAsync(
+    private async Task<PublishedMessage> PublishAsync(Session session, ConversationMessage message, CancellationToken cancellationToken)
+    {
+        var published = await publisher.PublishAsync(
             MeshTopics.ConversationInbound, session.Id.ToString("D"), message,
             new PublishContext(message.TenantId, message.TurnId.ToString("D")), cancellationToken);
+        using (logger.BeginScope(new Dictionary<string, object?> { ["session_id"] = session.Id, ["turn_id"] = message.TurnId, ["tenant_id"] = message.TenantId }))
+        {
+            Log.MessageSent(logger, session.Id, message.Kind == ConversationMessageKind.Cancel ? "cancel" : "message", message.TurnId, published.MessageId);
+        }
+        return published;
+    }
 
     private static ConversationMetadata? Labels(Session session) =>
         session.Metadata.Count == 0 ? null : new ConversationMetadata(Labels: session.Metadata);

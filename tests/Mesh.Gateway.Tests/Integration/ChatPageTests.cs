@@ -38,7 +38,9 @@ public sealed class ChatPageTests
         Assert.Multiple(async () =>
         {
             Assert.That(direct.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(JsonDocument.Parse(await direct.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString(), Is.EqualTo(ChatStack.Stack.AdminKey));
+            var keys = JsonDocument.Parse(await direct.Content.ReadAsStringAsync()).RootElement;
+            Assert.That(keys.GetProperty("key").GetString(), Is.EqualTo(ChatStack.Stack.AdminKey));
+            Assert.That(keys.GetProperty("ops_key").GetString(), Is.EqualTo(ChatStack.Stack.ServiceKey), "the ops page's key");
             Assert.That(direct.Headers.CacheControl?.NoStore, Is.True);
             Assert.That(viaProxy.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         });
