@@ -27,6 +27,17 @@ var bootstrap = stack.Kafka.BootstrapServers;
 var ping = await stack.Kafka.CreateUniqueTopicAsync("bench.ping", 6);
 var pong = await stack.Kafka.CreateUniqueTopicAsync("bench.pong", 6);
 var first = await StartExecutorAsync("bench-1");
+var firstReady = first.Log.Length;
+var executors = new List<ServiceProcess> { first };
+var stackCpu = new StackCpu(
+[
+    ("executors", () => executors.Select(e => e.ProcessId)),
+    ("embedded Kafka", () => StackCpu.Children(Environment.ProcessId, "Mesh.KafkaHost")),
+    ("PostgreSQL", () => StackCpu.Postgres(stack.Postgres.Port)),
+    ("Redis", () => StackCpu.Children(Environment.ProcessId, "redis-server")),
+    ("policy", () => [stack.Services["policy"].ProcessId]),
+    ("bench client", () => [Environment.ProcessId]),
+]);
 
 KafkaNative.EnsureLoaded();
 var arrivals = new Arrivals();
@@ -45,24 +56,26 @@ for (var i = 0; i < 100; i++)
     await RoundTrip(raw: false);
 }
 
-var idleBefore = CpuMilliseconds(first.ProcessId);
+// The runtime compiles the warmed-up code again, optimized, for a few seconds after the warm-up: not idle cost.
+await Task.Delay(TimeSpan.FromSeconds(5));
+var idleBefore = StackCpu.Milliseconds(first.ProcessId);
 await Task.Delay(TimeSpan.FromSeconds(10));
-var idleCpu = (CpuMilliseconds(first.ProcessId) - idleBefore) / 10_000;
+var idleCpu = (StackCpu.Milliseconds(first.ProcessId) - idleBefore) / 10_000;
 var (raw1, exec1) = await LatenciesAsync(roundTrips);
 var rawRates = new List<double>();
 var oneRates = new List<double>();
-var cpuPerCall = new List<double>();
+var oneCpu = new List<Dictionary<string, double>>();
 for (var r = 0; r < rounds; r++)
 {
     rawRates.Add(await Throughput(raw: true, burstSize));
-    var cpuBefore = CpuMilliseconds(first.ProcessId);
-    oneRates.Add(await Throughput(raw: false, burstSize));
-    cpuPerCall.Add((CpuMilliseconds(first.ProcessId) - cpuBefore) / burstSize);
+    oneRates.Add(await ExecutorThroughputAsync(oneCpu));
 }
 var handlerOne = await ScrapeAsync(first);
 
 Console.WriteLine("starting a second executor and waiting for the group to rebalance...");
 var second = await StartExecutorAsync("bench-2");
+var secondReady = second.Log.Length;
+executors.Add(second);
 var deadline = DateTime.UtcNow.AddSeconds(90);
 while (!second.Log.Contains("assigned tool.requests[", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
 {
@@ -71,10 +84,11 @@ while (!second.Log.Contains("assigned tool.requests[", StringComparison.Ordinal)
 await Throughput(raw: false, 500);
 var (raw2, exec2) = await LatenciesAsync(roundTrips / 2);
 var twoRates = new List<double>();
+var twoCpu = new List<Dictionary<string, double>>();
 for (var r = 0; r < rounds; r++)
 {
     rawRates.Add(await Throughput(raw: true, burstSize));
-    twoRates.Add(await Throughput(raw: false, burstSize));
+    twoRates.Add(await ExecutorThroughputAsync(twoCpu));
 }
 
 var stages = await StagesAsync(500);
@@ -86,8 +100,15 @@ Console.WriteLine($"latency, 1 executor : p50 {P(exec1, 50):0.00} ms  p99 {P(exe
 Console.WriteLine($"latency, 2 executors: p50 {P(exec2, 50):0.00} ms  p99 {P(exec2, 99):0.00} ms   raw two-hop p50 {P(raw2, 50):0.00} ms  p99 {P(raw2, 99):0.00} ms   ratio p50 {P(exec2, 50) / P(raw2, 50):0.00}x  (n={roundTrips / 2})");
 Console.WriteLine($"throughput ({burstSize} calls per burst, best of {rounds}): raw two-hop {rawRates.Max():0}/s   1 executor {oneRates.Max():0}/s ({oneRates.Max() / rawRates.Max():0.00}x)   2 executors {twoRates.Max():0}/s ({twoRates.Max() / rawRates.Max():0.00}x)");
 Console.WriteLine($"  all rounds: raw [{string.Join(", ", rawRates.Select(r => r.ToString("0", inv)))}]  1 executor [{string.Join(", ", oneRates.Select(r => r.ToString("0", inv)))}]  2 executors [{string.Join(", ", twoRates.Select(r => r.ToString("0", inv)))}]");
-Console.WriteLine($"inside the executor (1 executor phase): handler {handlerOne.Handler * 1000:0.00} ms per request on average, of which the tool ran {handlerOne.Tool * 1000:0.000} ms; executor CPU {cpuPerCall.Min():0.00} ms per call; idle, the executor uses {idleCpu:P0} of a core");
+Console.WriteLine($"inside the executor (1 executor phase): handler {handlerOne.Handler * 1000:0.00} ms per request on average, of which the tool ran {handlerOne.Tool * 1000:0.000} ms; executor CPU {oneCpu.Min(c => c["executors"]):0.00} ms per call; idle, the executor uses {idleCpu:P0} of a core");
+Console.WriteLine($"CPU per call in the executor bursts (ms, mean of the rounds; 2 cores give 2000 ms per second to share):");
+foreach (var (phase, costs) in new[] { ("1 executor ", oneCpu), ("2 executors", twoCpu) })
+{
+    var parts = costs[0].Keys.Select(k => $"{k} {costs.Average(c => c[k]):0.00}");
+    Console.WriteLine($"  {phase}: {string.Join(", ", parts)}; total {costs.Average(c => c.Values.Sum()):0.00}");
+}
 Console.WriteLine($"machine load average while measuring: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (2 cores)");
+Console.WriteLine($"warnings and errors the executors logged once ready (a healthy run has none): bench-1 {Problems(first, firstReady)}; bench-2 {Problems(second, secondReady)}");
 Console.WriteLine("stage costs, measured alone against the same servers (sequential, p50 / mean):");
 foreach (var (name, samples) in stages)
 {
@@ -106,6 +127,16 @@ async Task<ServiceProcess> StartExecutorAsync(string id)
     var executor = await stack.StartServiceAsync("tool-executor", env, id);
     await executor.WaitForReadinessAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(90));
     return executor;
+}
+
+// An executor burst, with the CPU each part of the stack spent on it per call.
+async Task<double> ExecutorThroughputAsync(List<Dictionary<string, double>> costs)
+{
+    var before = stackCpu.Read();
+    var rate = await Throughput(raw: false, burstSize);
+    var after = stackCpu.Read();
+    costs.Add(after.ToDictionary(p => p.Key, p => (p.Value - before[p.Key]) / burstSize));
+    return rate;
 }
 
 async Task<double> RoundTrip(bool raw)
@@ -171,7 +202,7 @@ async Task<List<(string Name, List<double> Samples)>> StagesAsync(int n)
     await using var database = NpgsqlDataSource.Create(stack.DatabaseConnectionString);
     using var redis = new RedisConnection(stack.Redis.Configuration);
     using var publisher = new MeshPublisher(new MeshPublisherOptions { BootstrapServers = bootstrap, ClientId = "bench-stages" });
-    var store = new InvocationStore(database);
+    await using var store = new InvocationStore(database);
     var leases = new InvocationLeases(redis);
     using var http = stack.Client("policy", stack.ServiceKey);
     var lease = new List<double>();
@@ -216,12 +247,11 @@ static async Task<double> Time(Func<Task> action)
     return clock.Elapsed.TotalMilliseconds;
 }
 
-// utime + stime of a process, from /proc (clock ticks of 10 ms).
-static double CpuMilliseconds(int pid)
+static string Problems(ServiceProcess executor, int since)
 {
-    var stat = File.ReadAllText($"/proc/{pid}/stat");
-    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+    var lines = executor.Log[since..].Split('\n').Where(l => l.Contains("\"level\":\"warn\"", StringComparison.Ordinal)
+        || l.Contains("\"level\":\"error\"", StringComparison.Ordinal) || l.Contains("\"level\":\"fatal\"", StringComparison.Ordinal)).ToList();
+    return lines.Count == 0 ? "none" : $"{lines.Count}, the first: {lines[0][..Math.Min(lines[0].Length, 400)]}";
 }
 
 static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

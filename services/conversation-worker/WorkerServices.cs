@@ -74,6 +74,7 @@ public static class WorkerServices
         services.AddMeshConsumer(o =>
         {
             o.GroupId = $"{ConsumerGroup}-signals-{Guid.NewGuid():N}";
+            o.MetricsGroup = $"{ConsumerGroup}-signals";
             o.Assignment = PartitionAssignment.CooperativeSticky;
             o.MaxAttempts = 1;
             o.Topic<ConversationMessage, CancelSignalHandler>(MeshTopics.ConversationInbound);

@@ -5,6 +5,7 @@ using Mesh.Observability.Hosting;
 using Mesh.ToolExecutor;
 using Mesh.ToolExecutor.Endpoints;
 using Mesh.ToolExecutor.Handlers;
+using Mesh.ToolExecutor.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshDefaults("tool-executor", defaultPort: 8082);
@@ -16,10 +17,11 @@ builder.Services
     .AddMeshPublisher()
     .AddMeshConsumer(o =>
     {
-        // One request per partition at a time, partitions in parallel: see README.md, "Concurrency and offsets".
+        // Up to Executor:MaxConcurrency requests of each partition at once: see README.md, "Concurrency and offsets".
         o.GroupId = "tool-executor";
         o.Assignment = PartitionAssignment.CooperativeSticky;
-        o.Topic<ToolRequest, ExecuteToolHandler>(MeshTopics.ToolRequests);
+        o.Topic<ToolRequest, ExecuteToolHandler>(
+            MeshTopics.ToolRequests, maxInFlightPerPartition: ExecutorOptions.Read(builder.Configuration).MaxConcurrency);
     });
 
 var app = builder.Build();

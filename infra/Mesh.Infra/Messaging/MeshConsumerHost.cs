@@ -9,9 +9,10 @@ namespace Mesh.Infra.Messaging;
 
 /// <summary>
 /// Runs one consumer group's handlers (see <see cref="MeshConsumerOptions"/>): one consume loop on its own
-/// thread hands each message to a worker per partition, so a partition's messages are handled in order while
-/// partitions proceed concurrently. Delivery is at-least-once: an offset is stored only after its message was
-/// handled or dead-lettered, and stored offsets are committed in the background. Stopping finishes the messages
+/// thread hands each message to a worker per partition, so a partition's messages are handled in order (or, for a
+/// topic registered with more than one message in flight per partition, started in order) while partitions proceed
+/// concurrently. Delivery is at-least-once: an offset is stored only once its message and every message before it
+/// were handled or dead-lettered, and stored offsets are committed in the background. Stopping finishes the messages
 /// in progress (cancelling them only when the host's shutdown grace period runs out), stores their offsets
 /// and closes the consumer, which commits and leaves the group.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed class MeshConsumerHost : BackgroundService
     private readonly TimeProvider time;
     private readonly CancellationTokenSource abort = new();
     private readonly Guid instance = Guid.NewGuid();
+    private readonly Dictionary<string, int> maxInFlight;
 
     // Touched only by the consume loop's thread (rebalance and statistics callbacks run on it too).
     private readonly Dictionary<TopicPartition, PartitionWorker> workers = [];
@@ -45,6 +47,7 @@ public sealed class MeshConsumerHost : BackgroundService
         options.Validate();
         MessagingMetrics.EnsureCreated();
         this.options = options;
+        maxInFlight = options.Registrations.ToDictionary(r => r.Topic, r => r.MaxInFlightPerPartition, StringComparer.Ordinal);
         this.scopes = scopes;
         this.logger = logger;
         this.time = time ?? TimeProvider.System;
@@ -177,7 +180,7 @@ public sealed class MeshConsumerHost : BackgroundService
         var partition = result.TopicPartition;
         if (!workers.TryGetValue(partition, out var worker))
         {
-            worker = new PartitionWorker(processor.ProcessAsync, r => Store(consumer, r), abort.Token);
+            worker = new PartitionWorker(processor.ProcessAsync, r => Store(consumer, r), maxInFlight[partition.Topic], abort.Token);
             worker.Completion.ContinueWith(
                 t => Interlocked.CompareExchange(ref workerFailure, t.Exception?.GetBaseException(), null),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -230,7 +233,7 @@ public sealed class MeshConsumerHost : BackgroundService
     // finished and stored before the partitions are handed on, and librdkafka commits the stored offsets then.
     private void StopWorkers(List<TopicPartition> partitions, string reason)
     {
-        var stopping = new List<Task>();
+        var stopping = new List<PartitionWorker>();
         assignment.ExceptWith(partitions);
         assignmentSnapshot = [.. assignment];
         foreach (var partition in partitions)
@@ -238,7 +241,7 @@ public sealed class MeshConsumerHost : BackgroundService
             paused.Remove(partition);
             if (workers.Remove(partition, out var worker))
             {
-                stopping.Add(worker.StopAsync());
+                stopping.Add(worker);
             }
         }
 
@@ -249,11 +252,15 @@ public sealed class MeshConsumerHost : BackgroundService
 
         try
         {
-            Task.WhenAll(stopping).GetAwaiter().GetResult();
+            Task.WhenAll(stopping.Select(w => w.StopAsync())).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref workerFailure, e, null);
+        }
+        finally
+        {
+            stopping.ForEach(w => w.Dispose());
         }
     }
 
@@ -261,7 +268,7 @@ public sealed class MeshConsumerHost : BackgroundService
     {
         try
         {
-            ConsumerLag.Update(instance, options.GroupId, statistics);
+            ConsumerLag.Update(instance, options.MetricsGroup ?? options.GroupId, statistics);
         }
         catch (JsonException e)
         {

@@ -17,6 +17,12 @@ public sealed class MeshConsumerOptions
     /// <summary>The cluster; by default the service's <c>KAFKA_BOOTSTRAP_SERVERS</c>.</summary>
     public string BootstrapServers { get; set; } = "";
 
+    /// <summary>
+    /// The <c>group</c> label of this group's metrics; by default the group id. A group whose id is unique per process
+    /// (one that every instance reads in full) sets its stable name here, so metrics keep bounded labels.
+    /// </summary>
+    public string? MetricsGroup { get; set; }
+
     /// <summary>The client id brokers log; by default the group id.</summary>
     public string? ClientId { get; set; }
 
@@ -43,8 +49,9 @@ public sealed class MeshConsumerOptions
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Received messages a partition may have waiting for its handler; beyond it the partition is paused until
-    /// its handler catches up, so one slow partition never holds the others' messages in memory.
+    /// Received messages a partition may have unfinished (waiting for their handler or in progress); beyond it the
+    /// partition is paused until its handler catches up, so one slow partition never holds the others' messages in
+    /// memory.
     /// </summary>
     public int MaxQueuedPerPartition { get; set; } = 1000;
 
@@ -57,12 +64,22 @@ public sealed class MeshConsumerOptions
     /// <typeparam name="TMessage">The topic's message record.</typeparam>
     /// <typeparam name="THandler">The handler, resolved from a DI scope per attempt.</typeparam>
     /// <param name="topic">The topic name.</param>
+    /// <param name="maxInFlightPerPartition">
+    /// How many messages of one partition may be handled at once. 1 (the default) handles a partition's messages
+    /// strictly one after another, in offset order: what a handler that relies on per-key ordering needs. More
+    /// starts up to that many in offset order and lets them finish in any order; offsets are still stored only up
+    /// to the first message not finished yet, so a stop, crash or rebalance redelivers every unfinished message
+    /// (and possibly some finished after it): at-least-once, without per-key ordering. At most
+    /// <see cref="MaxQueuedPerPartition"/>, since a partition is paused once that many are received and unfinished.
+    /// </param>
     /// <returns>These options, for chaining.</returns>
     /// <exception cref="ArgumentException">The topic is a dead-letter topic, registered twice, or carries another message type.</exception>
-    public MeshConsumerOptions Topic<TMessage, THandler>(string topic)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxInFlightPerPartition"/> is less than 1.</exception>
+    public MeshConsumerOptions Topic<TMessage, THandler>(string topic, int maxInFlightPerPartition = 1)
         where THandler : class, IMessageHandler<TMessage>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlightPerPartition, 1);
         if (MeshTopics.IsDlq(topic))
         {
             throw new ArgumentException($"'{topic}' is a dead-letter topic; read it with DeadLetterQueue.", nameof(topic));
@@ -79,7 +96,7 @@ public sealed class MeshConsumerOptions
             throw new ArgumentException($"Topic '{topic}' carries {contract.SchemaId}, not {schemaId} ({typeof(TMessage).Name}).", nameof(topic));
         }
 
-        topics.Add(new TopicRegistration<TMessage, THandler>(topic, schemaId));
+        topics.Add(new TopicRegistration<TMessage, THandler>(topic, schemaId, maxInFlightPerPartition));
         return this;
     }
 
@@ -95,6 +112,8 @@ public sealed class MeshConsumerOptions
         Require(StatisticsInterval >= TimeSpan.FromSeconds(1), "StatisticsInterval must be at least one second.");
         Require(SessionTimeout >= TimeSpan.FromSeconds(3), "SessionTimeout must be at least three seconds.");
         Require(MaxQueuedPerPartition >= 1, "MaxQueuedPerPartition must be at least 1.");
+        var overQueue = topics.Find(t => t.MaxInFlightPerPartition > MaxQueuedPerPartition);
+        Require(overQueue is null, $"{overQueue?.Topic} allows {overQueue?.MaxInFlightPerPartition} messages in flight per partition, more than MaxQueuedPerPartition ({MaxQueuedPerPartition}).");
     }
 
     private void Require(bool condition, string problem)

@@ -25,6 +25,7 @@ internal sealed class MessageProcessor
     private readonly DeadLetterWriter deadLetters;
     private readonly ResiliencePipeline retry;
     private readonly string groupId;
+    private readonly string metricsGroup;
     private readonly int maxAttempts;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -38,6 +39,7 @@ internal sealed class MessageProcessor
         this.time = time;
         this.logger = logger;
         groupId = options.GroupId;
+        metricsGroup = options.MetricsGroup ?? options.GroupId;
         maxAttempts = options.MaxAttempts;
         retry = maxAttempts == 1
             ? ResiliencePipeline.Empty
@@ -130,7 +132,7 @@ internal sealed class MessageProcessor
             MessagingMetrics.HandlerDuration.Record(
                 Stopwatch.GetElapsedTime(started).TotalSeconds,
                 new KeyValuePair<string, object?>("topic", received.Topic),
-                new KeyValuePair<string, object?>("group", groupId));
+                new KeyValuePair<string, object?>("group", metricsGroup));
         }
     }
 
@@ -196,7 +198,7 @@ internal sealed class MessageProcessor
     }
 
     private void Count(string topic, string outcome) =>
-        MessagingMetrics.Consumed.Add(1, new TagList { { "topic", topic }, { "group", groupId }, { "outcome", outcome } });
+        MessagingMetrics.Consumed.Add(1, new TagList { { "topic", topic }, { "group", metricsGroup }, { "outcome", outcome } });
 
     private static string Clip(string value) => value.Length <= 100 ? value : value[..100] + "…";
 }

@@ -4,12 +4,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.Infra.Messaging;
 
-/// <summary>One topic of a consumer group: its schema and how to run its handler without reflection.</summary>
-internal abstract class TopicRegistration(string topic, string schemaId)
+/// <summary>One topic of a consumer group: its schema, how many messages of a partition may run at once, and how to run its handler without reflection.</summary>
+internal abstract class TopicRegistration(string topic, string schemaId, int maxInFlightPerPartition)
 {
     public string Topic { get; } = topic;
 
     public string SchemaId { get; } = schemaId;
+
+    public int MaxInFlightPerPartition { get; } = maxInFlightPerPartition;
 
     public abstract void AddHandler(IServiceCollection services);
 
@@ -19,7 +21,8 @@ internal abstract class TopicRegistration(string topic, string schemaId)
     public abstract Task HandleAsync(IServiceProvider services, ReceivedMessage received, object message, int attempt, CancellationToken cancellationToken);
 }
 
-internal sealed class TopicRegistration<TMessage, THandler>(string topic, string schemaId) : TopicRegistration(topic, schemaId)
+internal sealed class TopicRegistration<TMessage, THandler>(string topic, string schemaId, int maxInFlightPerPartition)
+    : TopicRegistration(topic, schemaId, maxInFlightPerPartition)
     where THandler : class, IMessageHandler<TMessage>
 {
     public override void AddHandler(IServiceCollection services) => services.TryAddScoped<THandler>();

@@ -34,18 +34,42 @@ public sealed class PolicyGate(IHttpClientFactory http, IOptions<PolicyGateOptio
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly ConcurrentDictionary<(string Tenant, string Actor, string Tool), (GateDecision Decision, DateTimeOffset Until)> cache = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Actor, string Tool), Lazy<Task<GateDecision>>> asking = new();
 
     public async Task<GateDecision> CheckAsync(string tenantId, string actorId, string tool, Guid requestId, Guid sessionId, CancellationToken cancellationToken)
     {
         var key = (tenantId, actorId, tool);
-        var now = time.GetUtcNow();
-        if (cache.TryGetValue(key, out var cached) && cached.Until > now)
+        if (cache.TryGetValue(key, out var cached) && cached.Until > time.GetUtcNow())
         {
             Count(cached.Decision);
             return cached.Decision;
         }
 
-        var decision = await AskAsync(tenantId, actorId, tool, requestId, sessionId, cancellationToken);
+        // Requests that miss the cache together share one question (when an allow expires under load, hundreds do).
+        // It runs on its own, bounded by the gate's timeout, so one caller's cancellation never fails the others.
+        var ask = asking.GetOrAdd(key, k => new Lazy<Task<GateDecision>>(() => AskOnceAsync(k, requestId, sessionId)));
+        var decision = await ask.Value.WaitAsync(cancellationToken);
+        Count(decision);
+        return decision;
+    }
+
+    private async Task<GateDecision> AskOnceAsync((string Tenant, string Actor, string Tool) key, Guid requestId, Guid sessionId)
+    {
+        try
+        {
+            var decision = await AskAsync(key.Tenant, key.Actor, key.Tool, requestId, sessionId, CancellationToken.None);
+            Remember(key, decision);
+            return decision;
+        }
+        finally
+        {
+            asking.TryRemove(key, out _);
+        }
+    }
+
+    private void Remember((string Tenant, string Actor, string Tool) key, GateDecision decision)
+    {
+        var now = time.GetUtcNow();
         var ttl = decision.DecisionId is null ? TimeSpan.Zero : decision.Allowed ? options.Value.AllowedTtl : options.Value.DeniedTtl;
         if (ttl > TimeSpan.Zero)
         {
@@ -62,8 +86,6 @@ public sealed class PolicyGate(IHttpClientFactory http, IOptions<PolicyGateOptio
         {
             cache.TryRemove(key, out _);
         }
-        Count(decision);
-        return decision;
     }
 
     private async Task<GateDecision> AskAsync(string tenantId, string actorId, string tool, Guid requestId, Guid sessionId, CancellationToken cancellationToken)

@@ -48,7 +48,8 @@ public sealed class ToolInvoker(
             await Task.Delay(SchemaWait, time, cancellationToken);
         }
         var tool = registry.Find(request.Tool);
-        var leaseTtl = (tool?.Descriptor.Timeout ?? UnknownToolLease) + Settings.LeaseMargin;
+        // The lease outlives the longest run: its wait for a concurrency slot and the tool's timeout, plus a margin.
+        var leaseTtl = (tool is null ? UnknownToolLease : SlotWait(request) + tool.Descriptor.Timeout) + Settings.LeaseMargin;
         while (!await leases.TryAcquireAsync(request.RequestId, Settings.Id, leaseTtl))
         {
             // Another executor has it right now (a redelivery during a rebalance, or a crashed holder whose
@@ -175,8 +176,8 @@ public sealed class ToolInvoker(
         ToolRequest request, RegisteredTool tool, CancellationToken cancelSignal, CancellationToken shutdown)
     {
         var descriptor = tool.Descriptor;
-        var untilDeadline = request.Deadline is { } deadline ? deadline - time.GetUtcNow() : (TimeSpan?)null;
-        var slotWait = untilDeadline is { } left && left < Settings.SlotWait ? left : Settings.SlotWait;
+        var untilDeadline = UntilDeadline(request);
+        var slotWait = SlotWait(request);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancelSignal, shutdown);
         IDisposable? slot;
         try
@@ -268,6 +269,16 @@ public sealed class ToolInvoker(
         metrics.Cache(result);
         cache.Count(tool.Name, tenantId, result);
     }
+
+    private TimeSpan? UntilDeadline(ToolRequest request) => request.Deadline is { } deadline ? deadline - time.GetUtcNow() : null;
+
+    // How long a request may wait for a concurrency slot: the configured wait, or less (down to none) when its deadline is nearer.
+    private TimeSpan SlotWait(ToolRequest request) => UntilDeadline(request) switch
+    {
+        { } left when left <= TimeSpan.Zero => TimeSpan.Zero,
+        { } left when left < Settings.SlotWait => left,
+        _ => Settings.SlotWait,
+    };
 
     private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.FromMilliseconds(1);
 }

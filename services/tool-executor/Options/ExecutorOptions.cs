@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Mesh.ToolExecutor.Options;
 
 /// <summary>The worker pool (section <c>Executor</c>).</summary>
@@ -31,6 +33,10 @@ public sealed class ExecutorOptions
 
     /// <summary>How long a cached result is kept past its TTL for requests with cache strategy <c>always</c>.</summary>
     public TimeSpan CacheStaleRetention { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The options as configured, for settings needed while services are registered.</summary>
+    public static ExecutorOptions Read(IConfiguration configuration) =>
+        configuration.GetSection(SectionName).Get<ExecutorOptions>() ?? new ExecutorOptions();
 
     /// <summary>Why the options are unusable, or null.</summary>
     public string? Validate() =>

@@ -23,9 +23,13 @@ public sealed class ConsumerHarness : IAsyncDisposable
 
     public HandlerProbe Probe { get; }
 
-    /// <summary>Starts a host of <paramref name="groupId"/> running <see cref="ProbeHandler"/> on <paramref name="topics"/>.</summary>
+    /// <summary>
+    /// Starts a host of <paramref name="groupId"/> running <see cref="ProbeHandler"/> on <paramref name="topics"/>,
+    /// each with <paramref name="maxInFlightPerPartition"/>.
+    /// </summary>
     public static async Task<ConsumerHarness> StartAsync(
-        string bootstrapServers, string groupId, IEnumerable<string> topics, HandlerProbe? probe = null, Action<MeshConsumerOptions>? configure = null)
+        string bootstrapServers, string groupId, IEnumerable<string> topics, HandlerProbe? probe = null, Action<MeshConsumerOptions>? configure = null,
+        int maxInFlightPerPartition = 1)
     {
         probe ??= new HandlerProbe();
         var services = new ServiceCollection();
@@ -42,7 +46,7 @@ public sealed class ConsumerHarness : IAsyncDisposable
             o.SessionTimeout = TimeSpan.FromSeconds(6);
             foreach (var topic in topics)
             {
-                o.Topic<ToolRequest, ProbeHandler>(topic);
+                o.Topic<ToolRequest, ProbeHandler>(topic, maxInFlightPerPartition);
             }
 
             configure?.Invoke(o);

@@ -50,4 +50,20 @@ public sealed class ConsumerOptionsTests
                 Throws.Nothing);
         });
     }
+
+    [Test]
+    public void Messages_in_flight_per_partition_are_at_least_one_and_at_most_the_queue_limit()
+    {
+        var options = new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b", MaxQueuedPerPartition = 10 };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => options.Topic<ToolRequest, ProbeHandler>("zero", maxInFlightPerPartition: 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b", MaxQueuedPerPartition = 10 }
+                    .Topic<ToolRequest, ProbeHandler>("ten", maxInFlightPerPartition: 10).Validate(),
+                Throws.Nothing);
+            Assert.That(() => options.Topic<ToolRequest, ProbeHandler>("eleven", maxInFlightPerPartition: 11).Validate(),
+                Throws.InvalidOperationException.With.Message.Contains("eleven").And.Message.Contains("MaxQueuedPerPartition"));
+        });
+    }
 }

@@ -80,7 +80,8 @@ public sealed partial class ExactlyOnceTests
     public async Task Killing_one_executor_under_load_loses_nothing_and_runs_nothing_twice()
     {
         Assert.That(second, Is.Not.Null, "the second executor of the previous test");
-        var requests = Enumerable.Range(0, 400).Select(i => ToolRequests.Create("echo", new { text = $"crash load {i}", delay_ms = 20 }, cacheStrategy: CacheStrategy.Never)).ToList();
+        // Runs of a second, so that the kill lands while each executor has many requests claimed and unfinished.
+        var requests = Enumerable.Range(0, 400).Select(i => ToolRequests.Create("echo", new { text = $"crash load {i}", delay_ms = 1000 }, cacheStrategy: CacheStrategy.Never)).ToList();
         await ToolRequests.ProduceAsync(stack.Bootstrap, requests);
         await Poll.UntilAsync(
             () => requests.Count(r => stack.Results.For(r.RequestId) is [var first, ..] && first.ExecutorId == SecondExecutor) >= 20,
@@ -92,12 +93,15 @@ public sealed partial class ExactlyOnceTests
         await using var connection = await stack.Database.OpenConnectionAsync();
         var unfinished = await connection.ExecuteScalarAsync<long>(
             "SELECT count(*) FROM tool_invocations WHERE request_id = ANY(@ids) AND finished_at IS NULL", new { ids = requests.Select(r => r.RequestId).ToArray() });
+        var takenOver = await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM tool_invocations WHERE request_id = ANY(@ids) AND deliveries > 1", new { ids = requests.Select(r => r.RequestId).ToArray() });
         var statuses = requests.Select(r => stack.Results.For(r.RequestId)[0].Status).Distinct().ToList();
         Assert.Multiple(() =>
         {
             Assert.That(audits, Has.Count.EqualTo(requests.Count), "every request has a recorded execution");
             Assert.That(audits.Values, Has.All.EqualTo(1), "no request has two");
             Assert.That(unfinished, Is.Zero);
+            Assert.That(takenOver, Is.Positive, "the killed executor left claimed requests that the other one took over");
             Assert.That(statuses, Is.EqualTo(new[] { "succeeded" }));
         });
     }

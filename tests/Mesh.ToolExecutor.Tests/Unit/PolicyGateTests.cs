@@ -110,4 +110,39 @@ public sealed class PolicyGateTests
             Assert.That(denied.Reason, Is.EqualTo("no_relation"));
         });
     }
+
+    [Test]
+    public async Task Checks_that_miss_the_cache_together_share_one_question()
+    {
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var policy = new StubPolicy((_, _) => answer.Task);
+        var gate = Gate(policy);
+        var checks = Enumerable.Range(0, 50).Select(_ => AskAsync(gate)).ToList();
+        answer.SetResult(Decision(true, "allowed"));
+        var decisions = await Task.WhenAll(checks);
+        Assert.Multiple(() =>
+        {
+            Assert.That(policy.Calls, Is.EqualTo(1));
+            Assert.That(decisions.Select(d => d.DecisionId).Distinct().Count(), Is.EqualTo(1));
+            Assert.That(decisions, Has.All.Property(nameof(GateDecision.Allowed)).True);
+        });
+    }
+
+    [Test]
+    public async Task A_caller_that_gives_up_does_not_fail_the_others_waiting_for_the_same_question()
+    {
+        var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = Gate(new StubPolicy((_, _) => answer.Task));
+        using var givingUp = new CancellationTokenSource();
+        var impatient = gate.CheckAsync("dev", "alice", "echo", Guid.NewGuid(), Guid.NewGuid(), givingUp.Token);
+        var patient = AskAsync(gate);
+        await givingUp.CancelAsync();
+        answer.SetResult(Decision(true, "allowed"));
+        var decision = await patient;
+        Assert.Multiple(() =>
+        {
+            Assert.That(async () => await impatient, Throws.InstanceOf<OperationCanceledException>());
+            Assert.That(decision.Allowed, Is.True);
+        });
+    }
 }
