@@ -45,7 +45,10 @@ public static class MeshHeaders
     /// <summary>Dead letter: how many times handling was attempted, in decimal.</summary>
     public const string Attempt = "attempt";
 
-    /// <summary>Replayed message: where it was replayed from, as <c>&lt;dlq topic&gt;/&lt;partition&gt;/&lt;offset&gt;</c>.</summary>
+    /// <summary>
+    /// Replayed message: where it was replayed from, as <c>&lt;dlq topic&gt;/&lt;partition&gt;-&lt;offset&gt;</c> (e.g.
+    /// <c>tool.requests.dlq/0-17</c>), the dead letter's id in the gateway's admin API after its topic.
+    /// </summary>
     public const string ReplayedFrom = "replayed-from";
 
     /// <summary>The <see cref="ContentType"/> of every mesh message.</summary>
