@@ -73,8 +73,8 @@ public static class WorkerServices
         });
         services.AddMeshConsumer(o =>
         {
-            o.GroupId = $"{ConsumerGroup}-signals-{Guid.NewGuid():N}";
-            o.MetricsGroup = $"{ConsumerGroup}-signals";
+            o.GroupId = $"{ConsumerGroup}-signals";
+            o.GroupPerProcess = true;
             o.Assignment = PartitionAssignment.CooperativeSticky;
             o.MaxAttempts = 1;
             o.Topic<ConversationMessage, CancelSignalHandler>(MeshTopics.ConversationInbound);

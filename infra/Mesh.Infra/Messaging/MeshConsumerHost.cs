@@ -113,7 +113,8 @@ public sealed class MeshConsumerHost : BackgroundService
         using var producer = new ProducerBuilder<byte[]?, byte[]>(KafkaClientConfig.Producer(options.BootstrapServers, clientId + "-dlq")).Build();
         var processor = new MessageProcessor(options, scopes, new DeadLetterWriter(producer, time), time, logger);
 
-        var config = KafkaClientConfig.Consumer(options.BootstrapServers, options.GroupId, clientId);
+        var kafkaGroup = options.GroupPerProcess ? $"{options.GroupId}-{Guid.NewGuid():N}" : options.GroupId;
+        var config = KafkaClientConfig.Consumer(options.BootstrapServers, kafkaGroup, clientId);
         config.PartitionAssignmentStrategy = options.Assignment == PartitionAssignment.Range
             ? PartitionAssignmentStrategy.Range
             : PartitionAssignmentStrategy.CooperativeSticky;
@@ -268,7 +269,7 @@ public sealed class MeshConsumerHost : BackgroundService
     {
         try
         {
-            ConsumerLag.Update(instance, options.MetricsGroup ?? options.GroupId, statistics);
+            ConsumerLag.Update(instance, options.GroupId, statistics);
         }
         catch (JsonException e)
         {

@@ -18,10 +18,11 @@ public sealed class MeshConsumerOptions
     public string BootstrapServers { get; set; } = "";
 
     /// <summary>
-    /// The <c>group</c> label of this group's metrics; by default the group id. A group whose id is unique per process
-    /// (one that every instance reads in full) sets its stable name here, so metrics keep bounded labels.
+    /// Whether every process reads all partitions in a group of its own (a signal each instance must see): the group
+    /// joined on Kafka is <see cref="GroupId"/> with a unique suffix per process, while metrics, logs and traces keep
+    /// <see cref="GroupId"/>, so their labels stay bounded.
     /// </summary>
-    public string? MetricsGroup { get; set; }
+    public bool GroupPerProcess { get; set; }
 
     /// <summary>The client id brokers log; by default the group id.</summary>
     public string? ClientId { get; set; }

@@ -25,7 +25,6 @@ internal sealed class MessageProcessor
     private readonly DeadLetterWriter deadLetters;
     private readonly ResiliencePipeline retry;
     private readonly string groupId;
-    private readonly string metricsGroup;
     private readonly int maxAttempts;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -39,7 +38,6 @@ internal sealed class MessageProcessor
         this.time = time;
         this.logger = logger;
         groupId = options.GroupId;
-        metricsGroup = options.MetricsGroup ?? options.GroupId;
         maxAttempts = options.MaxAttempts;
         retry = maxAttempts == 1
             ? ResiliencePipeline.Empty
@@ -132,7 +130,7 @@ internal sealed class MessageProcessor
             MessagingMetrics.HandlerDuration.Record(
                 Stopwatch.GetElapsedTime(started).TotalSeconds,
                 new KeyValuePair<string, object?>("topic", received.Topic),
-                new KeyValuePair<string, object?>("group", metricsGroup));
+                new KeyValuePair<string, object?>("group", groupId));
         }
     }
 
@@ -198,7 +196,7 @@ internal sealed class MessageProcessor
     }
 
     private void Count(string topic, string outcome) =>
-        MessagingMetrics.Consumed.Add(1, new TagList { { "topic", topic }, { "group", metricsGroup }, { "outcome", outcome } });
+        MessagingMetrics.Consumed.Add(1, new TagList { { "topic", topic }, { "group", groupId }, { "outcome", outcome } });
 
     private static string Clip(string value) => value.Length <= 100 ? value : value[..100] + "…";
 }
