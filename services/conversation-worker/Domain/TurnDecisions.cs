@@ -99,7 +99,8 @@ public static partial class TurnDecisions
             return new FailTurn("repeated_tool_call", $"The model asked for the same {ToolName(repeated.Name)} call twice; the turn stopped to avoid a loop.");
         }
 
-        var batch = reply.ToolCalls.Select((call, i) => Plan(turn, call, turn.NextCallIndex + i, maxToolOutputCharacters)).ToList();
+        var grant = DelegationGrant.FromLabels(turn.Labels);
+        var batch = reply.ToolCalls.Select((call, i) => Plan(turn, grant, call, turn.NextCallIndex + i, maxToolOutputCharacters)).ToList();
         var planned = turn with
         {
             Messages = [.. turn.Messages, new LlmMessage(ChatRoles.Assistant, reply.Text, reply.ToolCalls)],
@@ -141,11 +142,11 @@ public static partial class TurnDecisions
 
     // A call that cannot be sent (unusable name, a tool the delegated turn may not use, arguments that are not a
     // JSON object) is answered on the spot.
-    private static PendingCall Plan(Turn turn, LlmToolCall call, int index, int maxToolOutputCharacters)
+    private static PendingCall Plan(Turn turn, DelegationGrant grant, LlmToolCall call, int index, int maxToolOutputCharacters)
     {
         var pending = new PendingCall(index, RequestIds.ForToolCall(turn.SessionId, turn.TurnId, index), call.Id, ToolName(call.Name), call.Arguments);
         var problem = !IsToolName(call.Name) ? (ToolResultStatus.UnknownTool, new ErrorDetail("unknown_tool", $"No tool is named '{ToolName(call.Name)}'."))
-            : !DelegationGrant.FromLabels(turn.Labels).AllowsTool(call.Name) ? (ToolResultStatus.Denied, new ErrorDetail("tool_not_allowed", $"This delegated task may not call '{call.Name}'."))
+            : !grant.AllowsTool(call.Name) ? (ToolResultStatus.Denied, new ErrorDetail("tool_not_allowed", $"This delegated task may not call '{call.Name}'."))
             : !IsJsonObject(call.Arguments) ? (ToolResultStatus.InvalidArguments, new ErrorDetail("invalid_arguments", "The arguments are not a JSON object."))
             : ((ToolResultStatus, ErrorDetail)?)null;
         return problem is var (status, error)

@@ -19,16 +19,6 @@ public sealed record ChildRef(Guid ExecutionId, Guid TaskId, Guid TurnId);
 /// </summary>
 public sealed class ChildSessions(MeshPublisher publisher, TimeProvider time, ILogger<ChildSessions> logger)
 {
-    public const string AllowedToolsLabel = DelegationGrant.AllowedToolsLabel;
-
-    public const string TokenBudgetLabel = DelegationGrant.TokenBudgetLabel;
-
-    public const string DeadlineLabel = DelegationGrant.DeadlineLabel;
-
-    public const string MaxDepthLabel = DelegationGrant.MaxDepthLabel;
-
-    public const string ProfileLabel = DelegationGrant.ProfileLabel;
-
     /// <summary>Longest content of a child message (the inbound schema's limit).</summary>
     public const int MaxContentLength = 65536;
 
@@ -83,22 +73,22 @@ public sealed class ChildSessions(MeshPublisher publisher, TimeProvider time, IL
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [MaxDepthLabel] = execution.MaxDepth.ToString(CultureInfo.InvariantCulture),
-            [ProfileLabel] = Clip(execution.ConfigProfile),
+            [DelegationGrant.MaxDepthLabel] = execution.MaxDepth.ToString(CultureInfo.InvariantCulture),
+            [DelegationGrant.ProfileLabel] = Clip(execution.ConfigProfile),
         };
         if (execution.AllowedTools is { } tools)
         {
-            labels[AllowedToolsLabel] = string.Join(',', tools);
+            labels[DelegationGrant.AllowedToolsLabel] = string.Join(',', tools);
         }
 
         if (execution.TokensRemaining is { } tokens)
         {
-            labels[TokenBudgetLabel] = tokens.ToString(CultureInfo.InvariantCulture);
+            labels[DelegationGrant.TokenBudgetLabel] = tokens.ToString(CultureInfo.InvariantCulture);
         }
 
         if (execution.Deadline is { } deadline)
         {
-            labels[DeadlineLabel] = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            labels[DelegationGrant.DeadlineLabel] = deadline.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         }
 
         return labels;
