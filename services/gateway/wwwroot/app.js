@@ -14,7 +14,7 @@
   const MAX_BACKOFF_MS = 30000;
 
   const state = {
-    key: sessionStorage.getItem("mesh.key") || "",
+    key: "",
     sessionId: null,
     socket: null,
     lastSeq: 0,
@@ -26,17 +26,8 @@
     unsent: new Map(),    // client_msg_id -> { message, item }: resent after a reconnect until acknowledged
   };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function setStatus(text, kind) {
-    ui.status.textContent = text;
-    ui.status.dataset.state = kind;
-  }
+  const { el } = window.MeshPage;
+  const setStatus = (text, kind) => window.MeshPage.setStatus(ui.status, text, kind);
 
   function scrollToEnd() {
     ui.messages.scrollTop = ui.messages.scrollHeight;
@@ -313,14 +304,8 @@
     if (state.socket && state.socket.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ type: "chat.cancel" }));
   });
 
-  // In development the gateway hands the dev key to a browser on the same machine.
   (async () => {
-    if (!state.key) {
-      try {
-        const response = await fetch("/dev-key.json");
-        if (response.ok) state.key = (await response.json()).key || "";
-      } catch { /* no dev key: the user enters one */ }
-    }
+    state.key = await window.MeshPage.initialKey("mesh.key", "key");
     ui.key.value = state.key;
     if (state.key) await useKey(state.key);
   })();

@@ -26,19 +26,10 @@
   const $ = (id) => document.getElementById(id);
   const ui = { keyForm: $("key-form"), key: $("key"), status: $("status"), error: $("error") };
   const panels = { health: $("health"), requests: $("requests"), tools: $("tools"), lag: $("lag") };
-  const state = { key: sessionStorage.getItem("mesh.ops-key") || "", timer: null, generation: 0 };
+  const state = { key: "", timer: null, generation: 0 };
 
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function setStatus(text, kind) {
-    ui.status.textContent = text;
-    ui.status.dataset.state = kind;
-  }
+  const { el } = window.MeshPage;
+  const setStatus = (text, kind) => window.MeshPage.setStatus(ui.status, text, kind);
 
   function showError(text) {
     ui.error.textContent = text;
@@ -254,14 +245,8 @@
 
   ui.keyForm.addEventListener("submit", (event) => { event.preventDefault(); useKey(ui.key.value); });
 
-  // In development the gateway hands the service key to a browser on the same machine.
   (async () => {
-    if (!state.key) {
-      try {
-        const response = await fetch("/dev-key.json");
-        if (response.ok) state.key = (await response.json()).ops_key || "";
-      } catch { /* no dev key: the user enters one */ }
-    }
+    state.key = await window.MeshPage.initialKey("mesh.ops-key", "ops_key");
     ui.key.value = state.key;
     useKey(state.key);
   })();
