@@ -14,7 +14,8 @@ PG_PORT=${MESH_POSTGRES_PORT:-5432}
 PG_BIN=/usr/lib/postgresql/15/bin
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /, so the postgres user is never left in a folder it may not enter (a private clone).
+as_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for() { # what seconds command...
   local what=$1 seconds=$2; shift 2

@@ -22,10 +22,10 @@ touch "$state/pids/.stopping"   # tells a waiting `make run` that these exits ar
 for s in gateway conversation-worker tool-executor policy delegation; do stop_pid "$s" "$state/pids/$s.pid"; done
 for s in prometheus redis-exporter postgres-exporter kafka; do stop_pid "$s" "$state/pids/$s.pid"; done
 stop_pid redis "$state/pids/redis.pid"
-pg_data=$(readlink -f "$state/postgres" 2>/dev/null || echo "$state/postgres")
+pg_data=$(readlink -f "$state/postgres" 2>/dev/null || echo "$PWD/$state/postgres")
 if [ -f "$pg_data/postmaster.pid" ]; then
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_data" -m fast -w stop >/dev/null && echo "stopped postgres"
+    (cd / && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_data" -m fast -w stop) >/dev/null && echo "stopped postgres"
   else
     /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_data" -m fast -w stop >/dev/null && echo "stopped postgres"
   fi
