@@ -1,4 +1,5 @@
 using Mesh.Policy.Storage;
+using Mesh.Testing;
 using NUnit.Framework;
 
 namespace Mesh.Policy.Tests;
@@ -8,7 +9,7 @@ public sealed class UlidTests
     [Test]
     public void New_ids_have_openfgas_format_and_sort_in_creation_order_even_within_one_millisecond()
     {
-        var frozen = new FrozenTime(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var frozen = new ManualClock(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
         var ids = Enumerable.Range(0, 1000).Select(_ => Ulid.NewId(frozen)).ToList();
         Assert.Multiple(() =>
         {
@@ -21,8 +22,8 @@ public sealed class UlidTests
     [Test]
     public void Later_time_gives_a_greater_id()
     {
-        var early = Ulid.NewId(new FrozenTime(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
-        var late = Ulid.NewId(new FrozenTime(new DateTimeOffset(2030, 1, 1, 0, 0, 1, TimeSpan.Zero)));
+        var early = Ulid.NewId(new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        var late = Ulid.NewId(new ManualClock(new DateTimeOffset(2030, 1, 1, 0, 0, 1, TimeSpan.Zero)));
         Assert.That(string.CompareOrdinal(late, early), Is.Positive);
     }
 
@@ -34,8 +35,4 @@ public sealed class UlidTests
     public void Well_formed_means_26_crockford_characters_within_128_bits(string value, bool expected) =>
         Assert.That(Ulid.IsWellFormed(value), Is.EqualTo(expected));
 
-    private sealed class FrozenTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

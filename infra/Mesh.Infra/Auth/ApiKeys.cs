@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Mesh.Contracts.Common;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
@@ -147,7 +148,7 @@ public sealed class ApiKeyStore(NpgsqlDataSource dataSource, IMemoryCache cache,
     private async Task<Guid> InsertAsync(
         string key, string tenantId, string actor, bool isAdmin, bool isService, DateTimeOffset? expiresAt, string description, CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7();
+        var id = TimeOrderedIds.NewId();
         await using var command = dataSource.CreateCommand(
             """
             INSERT INTO api_keys (id, tenant_id, actor, key_hash, key_prefix, is_admin, is_service, description, expires_at)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using Mesh.Contracts.Common;
 using Mesh.Contracts.Schemas;
 using Mesh.Contracts.Serialization;
 using Mesh.Infra.Kafka;
@@ -62,7 +63,7 @@ public sealed class MeshPublisher : IDisposable
             throw new InvalidMessageException(topic, validation);
         }
 
-        var messageId = Guid.CreateVersion7();
+        var messageId = TimeOrderedIds.NewId();
         using var span = MessagingDiagnostics.Source.StartActivity($"{topic} publish", ActivityKind.Producer);
         if (span is { IsAllDataRequested: true })
         {

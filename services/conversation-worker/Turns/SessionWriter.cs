@@ -1,3 +1,4 @@
+using Mesh.Contracts.Common;
 using Mesh.Contracts.Conversations;
 using Mesh.Contracts.Messaging;
 using Mesh.ConversationWorker.Domain;
@@ -88,7 +89,7 @@ public sealed class SessionWriter
             }
 
             replay.Clear();
-            var stamped = draft with { EventId = Guid.CreateVersion7(), Seq = ++LastSeq, CreatedAt = now };
+            var stamped = draft with { EventId = TimeOrderedIds.NewId(), Seq = ++LastSeq, CreatedAt = now };
             fresh.Add(stamped);
             outgoing.Add(stamped);
         }

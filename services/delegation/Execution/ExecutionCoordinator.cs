@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mesh.Contracts.Common;
 using Mesh.Contracts.Conversations;
 using Mesh.Contracts.Delegation;
 using Mesh.Delegation.Domain;
@@ -241,7 +242,7 @@ public sealed class ExecutionCoordinator(
         {
             var limits = new PlanLimits(execution.BaseDepth, execution.MaxDepth, settings.MaxFanOut, settings.MaxTasks);
             plan = await PlanBuilder.BuildAsync(
-                execution.Goal, limits, (goal, ct) => splitter.SplitAsync(goal, settings.MaxFanOut, ct), Guid.CreateVersion7, cancellationToken);
+                execution.Goal, limits, (goal, ct) => splitter.SplitAsync(goal, settings.MaxFanOut, ct), TimeOrderedIds.NewId, cancellationToken);
         }
         catch (PlanningException e)
         {
@@ -365,8 +366,8 @@ public sealed class ExecutionCoordinator(
             }
         }
 
-        var sessionId = Guid.CreateVersion7();
-        var turnId = Guid.CreateVersion7();
+        var sessionId = TimeOrderedIds.NewId();
+        var turnId = TimeOrderedIds.NewId();
         if (!await store.RunTaskAsync(execution.Id, task.Id, sessionId, turnId, now, cancellationToken))
         {
             return;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Mesh.Contracts.Common;
 using Mesh.Delegation.Domain;
 using Mesh.Delegation.Options;
 using Mesh.Delegation.Receipts;
@@ -109,7 +110,7 @@ public sealed partial class ExecutionIntake(
 
         var executor = roma.Value.Forwards(request.ConfigProfile) ? Executors.Roma : Executors.Mesh;
         var execution = new NewExecution(
-            Guid.CreateVersion7(), tenant, actor, request.Goal, grant!.MaxDepth, grant.BaseDepth, request.ConfigProfile, request.Metadata.ToJsonString(),
+            TimeOrderedIds.NewId(), tenant, actor, request.Goal, grant!.MaxDepth, grant.BaseDepth, request.ConfigProfile, request.Metadata.ToJsonString(),
             executor, grant.AllowedTools, grant.TimeBudgetMs, grant.TokenBudget, parent?.ExecutionId, parent?.TaskId, request.ParentSessionId, now);
         var intent = ReceiptService.Intent(new IntentInputs(
             tenant, actor, execution.Id, CanonicalJson.Sha256Hex(CanonicalJson.Serialize(JsonValue.Create(request.Goal))), request.ConfigProfile,

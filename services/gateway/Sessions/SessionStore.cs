@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mesh.Contracts.Common;
 using Mesh.Infra.Auth;
 using Npgsql;
 using NpgsqlTypes;
@@ -18,7 +19,7 @@ public sealed class SessionStore(NpgsqlDataSource dataSource, TimeProvider time)
     {
         // PostgreSQL keeps microseconds: the record returned now is the one read back later.
         var now = time.GetUtcNow();
-        var session = new Session(Guid.CreateVersion7(), caller.TenantId, caller.Actor, personaId, metadata, now.AddTicks(-(now.Ticks % 10)));
+        var session = new Session(TimeOrderedIds.NewId(), caller.TenantId, caller.Actor, personaId, metadata, now.AddTicks(-(now.Ticks % 10)));
         await using var command = dataSource.CreateCommand(
             "INSERT INTO sessions (id, tenant_id, actor_id, persona_id, metadata, created_at) VALUES (@id, @t, @a, @p, @m, @c)");
         command.Parameters.AddWithValue("id", session.Id);

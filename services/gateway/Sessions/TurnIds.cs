@@ -1,3 +1,4 @@
+using Mesh.Contracts.Common;
 using Mesh.Contracts.Tools;
 
 namespace Mesh.Gateway.Sessions;
@@ -15,7 +16,7 @@ public static class TurnIds
     {
         if (clientMsgId is null)
         {
-            return Guid.CreateVersion7();
+            return TimeOrderedIds.NewId();
         }
         return RequestIds.NameBased(Namespace, $"{sessionId:D}/{clientMsgId}");
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Contracts.Common;
 using Mesh.Infra.Redis;
 using Mesh.Policy.Options;
 using Microsoft.Extensions.Logging;
@@ -64,7 +65,7 @@ public sealed class BudgetService(
         var day = Day(now);
         var ttl = request.Ttl ?? settings.ReservationTtl;
         var expiresAt = now + ttl;
-        var id = Guid.CreateVersion7();
+        var id = TimeOrderedIds.NewId();
         var cost = ToMicros(request.Cost);
         return await GuardAsync(async () =>
         {

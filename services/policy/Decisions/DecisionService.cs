@@ -1,3 +1,4 @@
+using Mesh.Contracts.Common;
 using Mesh.Contracts.Policy;
 using Mesh.Policy.Authorization;
 using Mesh.Policy.Domain;
@@ -38,7 +39,7 @@ public sealed class DecisionService(
         var (allowed, reason) = await EvaluateAsync(request, cancellationToken);
         var elapsed = time.GetElapsedTime(started);
         var decision = new PolicyDecision(
-            Guid.CreateVersion7(), request.TenantId, request.Tuple.User, request.Tuple.Relation, request.Tuple.Object,
+            TimeOrderedIds.NewId(), request.TenantId, request.Tuple.User, request.Tuple.Relation, request.Tuple.Object,
             allowed, reason, authorization.Source, elapsed.TotalMilliseconds, time.GetUtcNow(), request.RequestId, request.SessionId);
         metrics.RecordDecision(request.Tuple.Relation, allowed, elapsed);
         if (!await recorder.TryEnqueueAsync(decision, cancellationToken))

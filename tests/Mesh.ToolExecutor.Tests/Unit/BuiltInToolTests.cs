@@ -3,17 +3,13 @@ using Mesh.ToolExecutor.Options;
 using Mesh.ToolExecutor.Tools;
 using Mesh.ToolExecutor.Tools.BuiltIn;
 using Microsoft.Extensions.Options;
+using Mesh.Testing;
 using NUnit.Framework;
 
 namespace Mesh.ToolExecutor.Tests.Unit;
 
 public sealed class BuiltInToolTests
 {
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     private static ToolCall Call(string arguments) =>
         new(Guid.NewGuid(), Guid.NewGuid(), "dev", "dev-user", null, JsonDocument.Parse(arguments).RootElement.Clone());
 
@@ -30,7 +26,7 @@ public sealed class BuiltInToolTests
     [Test]
     public async Task Clock_reports_the_time_in_an_iana_zone_with_its_daylight_saving_offset()
     {
-        var tool = new ClockNowTool(new FixedClock(new DateTimeOffset(2026, 7, 1, 10, 0, 0, TimeSpan.Zero)));
+        var tool = new ClockNowTool(new ManualClock(new DateTimeOffset(2026, 7, 1, 10, 0, 0, TimeSpan.Zero)));
         var output = await tool.InvokeAsync(Call("""{"time_zone":"Europe/Zurich"}"""), CancellationToken.None);
         Assert.Multiple(() =>
         {

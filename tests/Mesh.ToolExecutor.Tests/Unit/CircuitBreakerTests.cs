@@ -1,19 +1,11 @@
 using Mesh.ToolExecutor.Domain;
+using Mesh.Testing;
 using NUnit.Framework;
 
 namespace Mesh.ToolExecutor.Tests.Unit;
 
 public sealed class CircuitBreakerTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
-
     private readonly ManualClock clock = new();
 
     private CircuitBreaker NewBreaker() => new(threshold: 3, openDuration: TimeSpan.FromSeconds(10), clock);

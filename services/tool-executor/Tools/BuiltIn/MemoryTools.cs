@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Mesh.Contracts.Common;
 using Mesh.ToolExecutor.Domain;
 using Mesh.ToolExecutor.Options;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public sealed class MemoryStore(NpgsqlDataSource database, IOptions<ScratchOptio
 {
     public async Task<Guid> SaveAsync(ToolCall call, string content, string[] tags, CancellationToken cancellationToken)
     {
-        var id = Guid.CreateVersion7();
+        var id = TimeOrderedIds.NewId();
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO tool_memories (id, tenant_id, persona_id, content, tags, request_id) VALUES (@id, @tenant, @persona, @content, @tags, @request)",
