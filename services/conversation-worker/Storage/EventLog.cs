@@ -40,22 +40,13 @@ public sealed class EventLog(NpgsqlDataSource dataSource, RedisConnection redis,
 
     private readonly HistoryOptions settings = options.Value;
 
-    /// <summary>The session's last seq (0 before its first event).</summary>
-    public async Task<long> LastSeqAsync(Guid sessionId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT coalesce(max(seq), 0) FROM session_events WHERE session_id = @s");
-        command.Parameters.AddWithValue("s", sessionId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    /// <summary>Appends events; a seq already taken (a second writer) fails with a unique violation.</summary>
-    public static async Task InsertAsync(IReadOnlyList<ConversationEvent> events, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    /// <summary>The commands that append events; a seq already taken (a second writer) fails with a unique violation.</summary>
+    public static IEnumerable<NpgsqlBatchCommand> InsertCommands(IReadOnlyList<ConversationEvent> events)
     {
         foreach (var e in events)
         {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO session_events (session_id, seq, event_id, turn_id, type, body, created_at) VALUES (@s, @seq, @id, @turn, @type, @body, @at)",
-                connection, transaction);
+            var command = new NpgsqlBatchCommand(
+                "INSERT INTO session_events (session_id, seq, event_id, turn_id, type, body, created_at) VALUES (@s, @seq, @id, @turn, @type, @body, @at)");
             command.Parameters.AddWithValue("s", e.SessionId);
             command.Parameters.AddWithValue("seq", e.Seq);
             command.Parameters.AddWithValue("id", e.EventId);
@@ -63,7 +54,7 @@ public sealed class EventLog(NpgsqlDataSource dataSource, RedisConnection redis,
             command.Parameters.AddWithValue("type", TypeName(e.Type));
             command.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Jsonb) { Value = MeshJson.Serialize(e) });
             command.Parameters.AddWithValue("at", e.CreatedAt);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            yield return command;
         }
     }
 

@@ -11,7 +11,7 @@ namespace Mesh.ConversationWorker.Turns;
 
 /// <summary>
 /// The single writer of one session's events for the length of one handler (under the session's lock). It gives
-/// each event the next seq, appends it to PostgreSQL together with the turn state it goes with (one transaction),
+/// each event the next seq, appends it to PostgreSQL together with the turn state it goes with (one batch, one transaction),
 /// then to the Redis hot list, then publishes it on <c>conversation.outbound</c>. Pushes and publishes are not
 /// awaited one by one (the next event need not wait for the broker's acknowledgement of the last; Redis and the
 /// idempotent producer keep their order); <see cref="FlushAsync"/> awaits them before the handler finishes.
@@ -27,7 +27,6 @@ public sealed class SessionWriter
     private const int MaxInFlight = 256;
 
     private readonly NpgsqlDataSource dataSource;
-    private readonly TurnStore turns;
     private readonly EventLog log;
     private readonly MeshPublisher publisher;
     private readonly TimeProvider time;
@@ -36,13 +35,12 @@ public sealed class SessionWriter
     private Queue<ConversationEvent> replay = new();
 
     internal SessionWriter(
-        Guid sessionId, long lastSeq, string cause, NpgsqlDataSource dataSource, TurnStore turns, EventLog log, MeshPublisher publisher, TimeProvider time, ILogger logger)
+        Guid sessionId, long lastSeq, string cause, NpgsqlDataSource dataSource, EventLog log, MeshPublisher publisher, TimeProvider time, ILogger logger)
     {
         SessionId = sessionId;
         LastSeq = lastSeq;
         Cause = cause;
         this.dataSource = dataSource;
-        this.turns = turns;
         this.log = log;
         this.publisher = publisher;
         this.time = time;
@@ -97,17 +95,23 @@ public sealed class SessionWriter
         var saved = state is null ? null : state with { StepSeq = LastSeq };
         if (fresh.Count > 0 || saved is not null)
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = fresh.Count + (saved is null ? 0 : 1) > 1 ? await connection.BeginTransactionAsync(cancellationToken) : null;
-            await EventLog.InsertAsync(fresh, connection, transaction, cancellationToken);
-            if (saved is not null)
+            // One round trip: a batch runs as one implicit transaction, so the events and the state land together.
+            await using var batch = dataSource.CreateBatch();
+            foreach (var insertEvent in EventLog.InsertCommands(fresh))
             {
-                await turns.SaveAsync(saved, insert, connection, transaction, cancellationToken);
+                batch.BatchCommands.Add(insertEvent);
             }
 
-            if (transaction is not null)
+            var save = saved is null ? null : TurnStore.SaveCommand(saved, insert);
+            if (save is not null)
             {
-                await transaction.CommitAsync(cancellationToken);
+                batch.BatchCommands.Add(save);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (save is not null)
+            {
+                TurnStore.EnsureSaved(saved!, save);
             }
         }
 
@@ -153,10 +157,10 @@ public sealed class SessionWriter
     }
 }
 
-/// <summary>Opens the writer of a session at its current last seq.</summary>
+/// <summary>Opens the writer of a session at its last seq (<see cref="SessionSnapshot.LastSeq"/>).</summary>
 public sealed class SessionWriters(
-    NpgsqlDataSource dataSource, TurnStore turns, EventLog log, MeshPublisher publisher, TimeProvider time, ILogger<SessionWriter> logger)
+    NpgsqlDataSource dataSource, EventLog log, MeshPublisher publisher, TimeProvider time, ILogger<SessionWriter> logger)
 {
-    public async Task<SessionWriter> OpenAsync(Guid sessionId, string cause, CancellationToken cancellationToken) =>
-        new(sessionId, await log.LastSeqAsync(sessionId, cancellationToken), cause, dataSource, turns, log, publisher, time, logger);
+    public SessionWriter Open(Guid sessionId, long lastSeq, string cause) =>
+        new(sessionId, lastSeq, cause, dataSource, log, publisher, time, logger);
 }

@@ -32,16 +32,81 @@ public sealed class StepRunner(
     private readonly LlmOptions llm = llmOptions.Value;
 
     /// <summary>Runs a running turn on; returns it as saved, waiting for tools or over.</summary>
-    public async Task<Turn> RunAsync(SessionWriter writer, Turn turn, CancellationToken cancellationToken)
+    public Task<Turn> RunAsync(SessionWriter writer, Turn turn, CancellationToken cancellationToken) =>
+        RunAsync(writer, turn, null, cancellationToken);
+
+    /// <summary>
+    /// Saves <paramref name="running"/> together with <paramref name="events"/>, then runs it on (see
+    /// <see cref="RunAsync(SessionWriter, Turn, CancellationToken)"/>). Its first model call is admitted (budget
+    /// reserved at policy) while the commit runs; if the commit fails, the reservation is given back.
+    /// </summary>
+    public async Task<Turn> SaveAndRunAsync(
+        SessionWriter writer, IReadOnlyList<ConversationEvent> events, Turn running, bool insert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var admitted = AdmitAsync(running, cancellationToken);
+        Turn saved;
+        try
+        {
+            saved = (await writer.CommitAsync(events, running, insert, cancellationToken))!;
+        }
+        catch
+        {
+            await ReleaseAsync(admitted);
+            throw;
+        }
+
+        deadlines.Disarm(saved.TurnId);
+        return await RunAsync(writer, saved, admitted, cancellationToken);
+    }
+
+    private async Task<Turn> RunAsync(SessionWriter writer, Turn turn, Task<Admission>? admitted, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(turn);
         while (turn.Status == TurnStatus.Running)
         {
-            turn = await StepAsync(writer, turn, cancellationToken);
+            turn = await StepAsync(writer, turn, await (admitted ?? AdmitAsync(turn, cancellationToken)), cancellationToken);
+            admitted = null;
         }
 
         return turn;
+    }
+
+    // Admits the turn's next model call: the model of its tier, the tools a delegated turn may use, its grant's
+    // token slice and deadline, and a budget reservation (fail closed). It writes nothing to the session, so it may
+    // run while the turn's state is being saved.
+    private async Task<Admission> AdmitAsync(Turn turn, CancellationToken cancellationToken)
+    {
+        var tier = turn.Tier ?? llm.Routing.DefaultTier;
+        var model = models.For(tier);
+        var authority = DelegationGrant.FromLabels(turn.Labels);
+        var tools = (await catalog.GetAsync(cancellationToken)).Where(t => authority.AllowsTool(t.Name)).ToList();
+        var promptEstimate = TokenEstimate.Of(turn.Messages);
+        if (authority.RefusesModelCall(turn.InputTokens + turn.OutputTokens, promptEstimate, time.GetUtcNow()) is var (code, message))
+        {
+            return new Admission(tier, model, tools, promptEstimate, null, code, message);
+        }
+
+        var grant = await budgets.ReserveAsync(
+            turn.TenantId, turn.PersonaId, promptEstimate + llm.MaxOutputTokens, Cost(tier, promptEstimate, llm.MaxOutputTokens), cancellationToken);
+        return new Admission(tier, model, tools, promptEstimate, grant.ReservationId, grant.RefusalCode, grant.RefusalMessage);
+    }
+
+    // Gives back an admission that will not be used (its turn was not saved): the reservation holds nothing.
+    private async Task ReleaseAsync(Task<Admission> admitted)
+    {
+        try
+        {
+            if (await admitted is { ReservationId: { } reservation })
+            {
+                await budgets.CommitAsync(reservation, 0, 0, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Nothing was reserved.
+        }
     }
 
     public async Task<Turn> FinishAsync(SessionWriter writer, Turn turn, string text, CancellationToken cancellationToken)
@@ -91,25 +156,14 @@ public sealed class StepRunner(
         return saved;
     }
 
-    private async Task<Turn> StepAsync(SessionWriter writer, Turn turn, CancellationToken cancellationToken)
+    private async Task<Turn> StepAsync(SessionWriter writer, Turn turn, Admission admission, CancellationToken cancellationToken)
     {
-        var tier = turn.Tier ?? llm.Routing.DefaultTier;
-        var model = models.For(tier);
-        var authority = DelegationGrant.FromLabels(turn.Labels);
-        var tools = (await catalog.GetAsync(cancellationToken)).Where(t => authority.AllowsTool(t.Name)).ToList();
-        var promptEstimate = TokenEstimate.Of(turn.Messages);
-        if (authority.RefusesModelCall(turn.InputTokens + turn.OutputTokens, promptEstimate, time.GetUtcNow()) is var (code, message))
+        if (admission.ReservationId is not { } reservation)
         {
-            return await FailAsync(writer, turn, code, message, cancellationToken);
+            return await FailAsync(writer, turn, admission.RefusalCode!, admission.RefusalMessage!, cancellationToken);
         }
 
-        var grant = await budgets.ReserveAsync(
-            turn.TenantId, turn.PersonaId, promptEstimate + llm.MaxOutputTokens, Cost(tier, promptEstimate, llm.MaxOutputTokens), cancellationToken);
-        if (grant.ReservationId is not { } reservation)
-        {
-            return await FailAsync(writer, turn, grant.RefusalCode!, grant.RefusalMessage!, cancellationToken);
-        }
-
+        var (tier, model, tools, promptEstimate) = (admission.Tier, admission.Model, admission.Tools, admission.PromptEstimate);
         var streamed = turn.Streamed;
         var answer = new StringBuilder();
         var step = running.Begin(turn.SessionId, turn.TurnId, turn.StartedAt ?? time.GetUtcNow(), cancellationToken);
@@ -185,3 +239,11 @@ public sealed class StepRunner(
         return Math.Round((input * inputPrice + output * outputPrice) / 1000m, 6);
     }
 }
+
+/// <summary>
+/// A model call admitted or refused: the model of the turn's tier, the tools offered, the prompt's estimated
+/// tokens, and the budget reservation, or why there is none (<c>budget_exceeded</c>, <c>budget_unavailable</c>, or
+/// a delegated turn's <c>budget_exceeded</c> / <c>deadline_exceeded</c>).
+/// </summary>
+internal sealed record Admission(
+    string Tier, IChatModel Model, IReadOnlyList<ToolDefinition> Tools, int PromptEstimate, Guid? ReservationId, string? RefusalCode, string? RefusalMessage);

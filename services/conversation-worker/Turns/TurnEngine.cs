@@ -41,24 +41,25 @@ public sealed class TurnEngine(
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["session_id"] = message.SessionId });
         await schema.WaitAsync(cancellationToken);
         using var held = await locks.AcquireAsync(message.SessionId, cancellationToken);
-        var tenant = await turns.EnsureSessionAsync(message.SessionId, message.TenantId, message.ActorId, cancellationToken);
-        if (tenant != message.TenantId)
+        var session = await turns.LoadAsync(message.SessionId, message.TurnId, (message.TenantId, message.ActorId), cancellationToken);
+        if (session.TenantId != message.TenantId)
         {
             throw new PermanentMessageException("The session belongs to another tenant.", "SessionTenantMismatch");
         }
 
-        var writer = await writers.OpenAsync(message.SessionId, messageId, cancellationToken);
-        await AdvanceAsync(writer, cancellationToken);
+        var writer = writers.Open(message.SessionId, session.LastSeq, messageId);
+        var rest = await AdvanceAsync(writer, session.Live, cancellationToken);
         if (message.Kind == ConversationMessageKind.Cancel)
         {
-            await CancelAsync(writer, message, cancellationToken);
+            var named = rest.Moved ? await turns.FindAsync(message.TurnId, cancellationToken) : session.Turn;
+            await CancelAsync(writer, message, named, rest.Live, cancellationToken);
         }
         else
         {
-            await AcceptAsync(writer, message, cancellationToken);
+            await AcceptAsync(writer, message, session.Turn is not null, rest.Live, cancellationToken);
         }
 
-        await AdvanceAsync(writer, cancellationToken);
+        await AdvanceAsync(writer, null, cancellationToken);
         await writer.FlushAsync();
     }
 
@@ -68,21 +69,21 @@ public sealed class TurnEngine(
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["session_id"] = result.SessionId, ["request_id"] = result.RequestId });
         await schema.WaitAsync(cancellationToken);
         using var held = await locks.AcquireAsync(result.SessionId, cancellationToken);
-        var tenant = await turns.SessionTenantAsync(result.SessionId, cancellationToken);
-        if (tenant is null)
+        var session = await turns.LoadAsync(result.SessionId, result.TurnId, null, cancellationToken);
+        if (session.TenantId is null)
         {
             Log.ResultIgnored(logger, result.SessionId, result.TurnId, result.RequestId, "unknown session");
             return;
         }
 
-        if (tenant != result.TenantId)
+        if (session.TenantId != result.TenantId)
         {
             throw new PermanentMessageException("The tool result names another tenant than its session's.", "SessionTenantMismatch");
         }
 
-        var writer = await writers.OpenAsync(result.SessionId, messageId, cancellationToken);
-        await AdvanceAsync(writer, cancellationToken);
-        var turn = await turns.FindAsync(result.TurnId, cancellationToken);
+        var writer = writers.Open(result.SessionId, session.LastSeq, messageId);
+        var rest = await AdvanceAsync(writer, session.Live, cancellationToken);
+        var turn = rest.Moved ? await turns.FindAsync(result.TurnId, cancellationToken) : session.Turn;
         var applied = turn is null
             ? null
             : TurnDecisions.ApplyResult(turn, result.RequestId, result.Status, result.Output, result.Error, result.Truncated, agent.MaxToolOutputCharacters);
@@ -94,22 +95,32 @@ public sealed class TurnEngine(
         }
 
         var completed = TurnEvents.ToolCompleted(turn!, applied.Call, result.Status, ToolOutcome.Summary(result.Status, result.Output, result.Error), result.FromCache, result.DurationMs);
-        var saved = (await writer.CommitAsync([completed], applied.Turn, insert: false, cancellationToken))!;
-        if (saved.Status == TurnStatus.Running)
+        if (applied.Turn.Status == TurnStatus.Running)
         {
-            deadlines.Disarm(saved.TurnId);
-            await steps.RunAsync(writer, saved, cancellationToken);
+            // The batch is complete: the turn runs on with the results.
+            await steps.SaveAndRunAsync(writer, [completed], applied.Turn, insert: false, cancellationToken);
+        }
+        else
+        {
+            await writer.CommitAsync([completed], applied.Turn, insert: false, cancellationToken);
         }
 
-        await AdvanceAsync(writer, cancellationToken);
+        await AdvanceAsync(writer, null, cancellationToken);
         await writer.FlushAsync();
     }
 
-    private async Task AdvanceAsync(SessionWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Brings the session to rest (see the class summary), starting from its <paramref name="loaded"/> live turns
+    /// when the caller has just read them. Returns its live turns at rest, and whether anything was done on the way
+    /// (then turns read before are out of date).
+    /// </summary>
+    private async Task<(IReadOnlyList<Turn> Live, bool Moved)> AdvanceAsync(SessionWriter writer, IReadOnlyList<Turn>? loaded, CancellationToken cancellationToken)
     {
+        var moved = false;
+        var live = loaded;
         while (true)
         {
-            var live = await turns.LiveAsync(writer.SessionId, cancellationToken);
+            live ??= await turns.LiveAsync(writer.SessionId, cancellationToken);
             var active = live.FirstOrDefault(t => t.IsActive);
             switch (active)
             {
@@ -118,30 +129,31 @@ public sealed class TurnEngine(
                     await writer.BeginReplayAsync(active, cancellationToken);
                     await steps.RunAsync(writer, active, cancellationToken);
                     writer.EndReplay();
+                    (live, moved) = (null, true);
                     continue;
                 case { RequestsPublished: false }:
                     await dispatcher.DispatchAsync(active, writer.Cause, cancellationToken);
-                    return;
+                    return (live, true);
                 case not null:
                     // The session may have come from another worker: its deadline is kept here from now on.
                     deadlines.Arm(active);
-                    return;
+                    return (live, moved);
             }
 
             if (live.FirstOrDefault(t => t.Status == TurnStatus.Queued) is not { } next)
             {
-                return;
+                return (live, moved);
             }
 
-            await StartAsync(writer, next, cancellationToken);
+            await StartAsync(writer, next, [], insert: false, cancellationToken);
+            (live, moved) = (null, true);
         }
     }
 
-    private async Task AcceptAsync(SessionWriter writer, ConversationMessage message, CancellationToken cancellationToken)
+    private async Task AcceptAsync(SessionWriter writer, ConversationMessage message, bool known, IReadOnlyList<Turn> live, CancellationToken cancellationToken)
     {
-        var known = await turns.FindAsync(message.TurnId, cancellationToken) is not null;
-        var live = await turns.LiveAsync(message.SessionId, cancellationToken);
-        var decision = TurnDecisions.OnMessage(known, live.Any(t => t.IsActive), live.Count(t => t.Status == TurnStatus.Queued), agent.MaxQueuedMessages);
+        var busy = live.Any(t => t.IsActive);
+        var decision = TurnDecisions.OnMessage(known, busy, live.Count(t => t.Status == TurnStatus.Queued), agent.MaxQueuedMessages);
         if (decision == InboundDecision.Duplicate)
         {
             return;
@@ -170,10 +182,21 @@ public sealed class TurnEngine(
             return;
         }
 
-        await writer.CommitAsync([TurnEvents.Accepted(turn)], turn, insert: true, cancellationToken);
+        if (busy)
+        {
+            await writer.CommitAsync([TurnEvents.Accepted(turn)], turn, insert: true, cancellationToken);
+            return;
+        }
+
+        // An idle session (at rest, so nothing is queued either) starts the turn in the same commit that accepts it.
+        await StartAsync(writer, turn, [TurnEvents.Accepted(turn)], insert: true, cancellationToken);
     }
 
-    private async Task StartAsync(SessionWriter writer, Turn next, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a queued turn: routes it, builds its prompt from the history window, saves it running together with
+    /// <paramref name="before"/> and its <c>assistant.started</c>, and runs it.
+    /// </summary>
+    private async Task StartAsync(SessionWriter writer, Turn next, IReadOnlyList<ConversationEvent> before, bool insert, CancellationToken cancellationToken)
     {
         var history = await window.GetAsync(next.SessionId, cancellationToken);
         var started = next with
@@ -183,15 +206,12 @@ public sealed class TurnEngine(
             Tier = ModelRouter.Route(new RoutingRequest(next.TenantId, next.PersonaId, next.Labels), llmOptions.Value.Routing),
             Messages = [new LlmMessage(ChatRoles.System, agent.SystemPrompt), .. history, new LlmMessage(ChatRoles.User, next.Content)],
         };
-        var saved = (await writer.CommitAsync([TurnEvents.Started(next)], started, insert: false, cancellationToken))!;
-        await steps.RunAsync(writer, saved, cancellationToken);
+        await steps.SaveAndRunAsync(writer, [.. before, TurnEvents.Started(next)], started, insert, cancellationToken);
     }
 
-    private async Task CancelAsync(SessionWriter writer, ConversationMessage message, CancellationToken cancellationToken)
+    private async Task CancelAsync(SessionWriter writer, ConversationMessage message, Turn? named, IReadOnlyList<Turn> live, CancellationToken cancellationToken)
     {
-        var named = await turns.FindAsync(message.TurnId, cancellationToken);
-        var active = (await turns.LiveAsync(message.SessionId, cancellationToken)).FirstOrDefault(t => t.IsActive);
-        if (TurnDecisions.CancelTarget(named, active, message.CreatedAt) is not { } target)
+        if (TurnDecisions.CancelTarget(named, live.FirstOrDefault(t => t.IsActive), message.CreatedAt) is not { } target)
         {
             return;
         }

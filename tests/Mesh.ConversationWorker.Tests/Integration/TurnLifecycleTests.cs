@@ -62,9 +62,9 @@ public sealed class TurnLifecycleTests
         var turns = new TurnStore(stack.Database);
         using var redis = new RedisConnection(stack.Stack.Redis.Configuration);
         var log = new EventLog(stack.Database, redis, Microsoft.Extensions.Options.Options.Create(new HistoryOptions()));
-        var writers = new SessionWriters(stack.Database, turns, log, stack.Publisher, TimeProvider.System, NullLogger<SessionWriter>.Instance);
-        await turns.EnsureSessionAsync(session, "dev", "dev-user", CancellationToken.None);
-        var writer = await writers.OpenAsync(session, Guid.NewGuid().ToString(), CancellationToken.None);
+        var writers = new SessionWriters(stack.Database, log, stack.Publisher, TimeProvider.System, NullLogger<SessionWriter>.Instance);
+        var loaded = await turns.LoadAsync(session, Guid.NewGuid(), ("dev", "dev-user"), CancellationToken.None);
+        var writer = writers.Open(session, loaded.LastSeq, Guid.NewGuid().ToString());
         var queued = new Turn
         {
             TurnId = Guid.NewGuid(), SessionId = session, TenantId = "dev", ActorId = "dev-user", Content = "hello",
