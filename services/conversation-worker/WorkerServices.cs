@@ -7,6 +7,7 @@ using Mesh.ConversationWorker.Llm;
 using Mesh.ConversationWorker.Options;
 using Mesh.ConversationWorker.Storage;
 using Mesh.ConversationWorker.Turns;
+using Mesh.Infra.Configuration;
 using Mesh.Infra.Messaging;
 using Microsoft.Extensions.Options;
 
@@ -83,11 +84,8 @@ public static class WorkerServices
     }
 
     private static OptionsBuilder<T> Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, string?> validate)
-        where T : class
-    {
-        services.AddSingleton<IValidateOptions<T>>(new Validation<T>(validate));
-        return services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
-    }
+        where T : class =>
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart(validate);
 
     private static void Configure(HttpClient client, IServiceProvider services, Func<ServiceOptions, string> url)
     {
@@ -95,12 +93,5 @@ public static class WorkerServices
         client.BaseAddress = new Uri(url(options));
         client.Timeout = options.RequestTimeout;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options.ServiceKey);
-    }
-
-    private sealed class Validation<T>(Func<T, string?> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options) =>
-            validate(options) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 }

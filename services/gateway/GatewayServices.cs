@@ -4,6 +4,7 @@ using Mesh.Gateway.Ops;
 using Mesh.Gateway.Options;
 using Mesh.Gateway.Realtime;
 using Mesh.Gateway.Sessions;
+using Mesh.Infra.Configuration;
 using Mesh.Infra.Messaging;
 using Mesh.Observability.Health;
 using Microsoft.Extensions.Options;
@@ -15,14 +16,10 @@ public static class GatewayServices
 {
     public static IServiceCollection AddGatewayOptions(this IServiceCollection services)
     {
-        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateOnStart();
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
-        services.AddOptions<ConversationWorkerOptions>().Configure<IConfiguration>(ConversationWorkerOptions.Bind).ValidateOnStart();
-        services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ChatOptions>>(new SelfValidation<ChatOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<RateLimitOptions>>(new SelfValidation<RateLimitOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<ConversationWorkerOptions>>(new SelfValidation<ConversationWorkerOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<OpsOptions>>(new SelfValidation<OpsOptions>(o => o.Validate()));
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateOnStart(o => o.Validate());
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart(o => o.Validate());
+        services.AddOptions<ConversationWorkerOptions>().Configure<IConfiguration>(ConversationWorkerOptions.Bind).ValidateOnStart(o => o.Validate());
+        services.AddOptions<OpsOptions>().BindConfiguration(OpsOptions.SectionName).ValidateOnStart(o => o.Validate());
         return services;
     }
 

@@ -21,13 +21,10 @@ public static class PolicyServices
 {
     public static IServiceCollection AddPolicyOptions(this IServiceCollection services)
     {
-        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart();
-        services.AddOptions<BudgetOptions>().BindConfiguration(BudgetOptions.SectionName).ValidateOnStart();
-        services.AddOptions<OpenFgaOptions>().Configure<IConfiguration>(OpenFgaOptions.Bind).ValidateOnStart();
+        services.AddOptions<PolicyOptions>().BindConfiguration(PolicyOptions.SectionName).ValidateOnStart(o => o.Validate());
+        services.AddOptions<BudgetOptions>().BindConfiguration(BudgetOptions.SectionName).ValidateOnStart(o => o.Validate());
+        services.AddOptions<OpenFgaOptions>().Configure<IConfiguration>(OpenFgaOptions.Bind).ValidateOnStart(o => o.Validate());
         services.AddOptions<DevBootstrapOptions>().Configure<IConfiguration>(DevBootstrapOptions.Bind);
-        services.AddSingleton<IValidateOptions<PolicyOptions>>(new SelfValidation<PolicyOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<BudgetOptions>>(new SelfValidation<BudgetOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<OpenFgaOptions>>(new SelfValidation<OpenFgaOptions>(o => o.Validate()));
         return services;
     }
 
@@ -104,12 +101,5 @@ public static class PolicyServices
         services.AddHostedService(sp => sp.GetRequiredService<DevSeed>());
         services.AddReadinessCheck("dev-seed", (sp, _) => Task.FromResult(sp.GetRequiredService<DevSeed>().Pending));
         return services;
-    }
-
-    private sealed class SelfValidation<T>(Func<T, string?> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options) =>
-            validate(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Mesh.Infra.Configuration;
 using Mesh.ToolExecutor.Execution;
 using Mesh.ToolExecutor.Options;
 using Mesh.ToolExecutor.Tools;
@@ -16,9 +17,9 @@ public static class ToolExecutorServices
     /// <summary>Binds and validates every options class; the flat environment names override their sections.</summary>
     public static IServiceCollection AddExecutorOptions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ExecutorOptions>().Bind(configuration.GetSection(ExecutorOptions.SectionName)).Checked(o => o.Validate());
-        services.AddOptions<ToolOverrides>().Configure(o => configuration.GetSection(ToolOverrides.SectionName).Bind(o.Overrides)).Checked(o => o.Validate());
-        services.AddOptions<ScratchOptions>().Bind(configuration.GetSection(ScratchOptions.SectionName)).Checked(o => o.Validate());
+        services.AddOptions<ExecutorOptions>().Bind(configuration.GetSection(ExecutorOptions.SectionName)).ValidateOnStart(o => o.Validate());
+        services.AddOptions<ToolOverrides>().Configure(o => configuration.GetSection(ToolOverrides.SectionName).Bind(o.Overrides)).ValidateOnStart(o => o.Validate());
+        services.AddOptions<ScratchOptions>().Bind(configuration.GetSection(ScratchOptions.SectionName)).ValidateOnStart(o => o.Validate());
         services.AddOptions<PolicyGateOptions>()
             .Bind(configuration.GetSection(PolicyGateOptions.SectionName))
             .PostConfigure(o =>
@@ -26,11 +27,11 @@ public static class ToolExecutorServices
                 o.Url = configuration["POLICY_URL"] ?? o.Url;
                 o.ServiceKey = configuration["MESH_SERVICE_KEY"] ?? o.ServiceKey;
             })
-            .Checked(o => o.Validate());
+            .ValidateOnStart(o => o.Validate());
         services.AddOptions<HttpFetchOptions>()
             .Bind(configuration.GetSection(HttpFetchOptions.SectionName))
             .PostConfigure(o => o.AllowedHosts.AddRange((configuration["HTTP_FETCH_ALLOWED_HOSTS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-            .Checked(o => o.Validate());
+            .ValidateOnStart(o => o.Validate());
         services.AddOptions<McpOptions>()
             .Bind(configuration.GetSection(McpOptions.SectionName))
             .PostConfigure(o =>
@@ -41,7 +42,7 @@ public static class ToolExecutorServices
                     McpServersFile.Load(o.ServersFile, o);
                 }
             })
-            .Checked(o => o.Validate());
+            .ValidateOnStart(o => o.Validate());
         return services;
     }
 
@@ -86,19 +87,5 @@ public static class ToolExecutorServices
         services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
         services.AddSingleton<ToolInvoker>();
         return services;
-    }
-
-    private static OptionsBuilder<T> Checked<T>(this OptionsBuilder<T> builder, Func<T, string?> validate)
-        where T : class
-    {
-        builder.Services.AddSingleton<IValidateOptions<T>>(new DelegateValidation<T>(validate));
-        return builder.ValidateOnStart();
-    }
-
-    private sealed class DelegateValidation<T>(Func<T, string?> validate) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options) =>
-            validate(options) is { } failure ? ValidateOptionsResult.Fail(failure) : ValidateOptionsResult.Success;
     }
 }

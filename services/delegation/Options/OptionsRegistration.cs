@@ -1,3 +1,4 @@
+using Mesh.Infra.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,9 +43,6 @@ public static class OptionsRegistration
     }
 
     private static OptionsBuilder<T> Add<T>(IServiceCollection services, Func<T, string?> validate)
-        where T : class
-    {
-        services.AddSingleton<IValidateOptions<T>>(new SelfValidation<T>(validate));
-        return services.AddOptions<T>().ValidateOnStart();
-    }
+        where T : class =>
+        services.AddOptions<T>().ValidateOnStart(validate);
 }
