@@ -113,8 +113,14 @@ public sealed class MeshConsumerHost : BackgroundService
         using var producer = new ProducerBuilder<byte[]?, byte[]>(KafkaClientConfig.Producer(options.BootstrapServers, clientId + "-dlq")).Build();
         var processor = new MessageProcessor(options, scopes, new DeadLetterWriter(producer, time), time, logger);
 
-        var kafkaGroup = options.GroupPerProcess ? $"{options.GroupId}-{Guid.NewGuid():N}" : options.GroupId;
+        var kafkaGroup = options.GroupPerProcess ? $"{options.GroupId}-{instance:N}" : options.GroupId;
         var config = KafkaClientConfig.Consumer(options.BootstrapServers, kafkaGroup, clientId);
+        if (options.GroupPerProcess)
+        {
+            // A group nobody joins again: it starts at the end of the topics and keeps no offsets.
+            config.AutoOffsetReset = AutoOffsetReset.Latest;
+            config.EnableAutoCommit = false;
+        }
         config.PartitionAssignmentStrategy = options.Assignment == PartitionAssignment.Range
             ? PartitionAssignmentStrategy.Range
             : PartitionAssignmentStrategy.CooperativeSticky;

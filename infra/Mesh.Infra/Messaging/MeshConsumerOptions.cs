@@ -20,7 +20,8 @@ public sealed class MeshConsumerOptions
     /// <summary>
     /// Whether every process reads all partitions in a group of its own (a signal each instance must see): the group
     /// joined on Kafka is <see cref="GroupId"/> with a unique suffix per process, while metrics, logs and traces keep
-    /// <see cref="GroupId"/>, so their labels stay bounded.
+    /// <see cref="GroupId"/>, so their labels stay bounded. Such a group reads only what is published after it
+    /// joins, and commits no offsets.
     /// </summary>
     public bool GroupPerProcess { get; set; }
 

@@ -9,8 +9,8 @@ namespace Mesh.ConversationWorker.Handlers;
 /// Every worker process also reads <c>conversation.inbound</c> in a consumer group of its own, only to stop a
 /// model answer streaming here when a cancel request for it arrives: the request's ordered handling waits behind
 /// the streaming step on the session's partition. Ordered handling still decides everything else; this reader
-/// writes nothing. Requests older than <see cref="MaxAge"/> are history (a new group reads from the start) and
-/// are ignored.
+/// writes nothing. The group starts at the end of the topic; a request older than <see cref="MaxAge"/> (one
+/// held up in the broker) is ignored all the same.
 /// </summary>
 public sealed class CancelSignalHandler(RunningSteps running, TurnStore turns, SchemaGate schema, TimeProvider time) : IMessageHandler<ConversationMessage>
 {
