@@ -16,9 +16,6 @@ namespace Mesh.ConversationWorker.Turns;
 /// </summary>
 public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, ToolDeadlines deadlines, RedisConnection redis, TimeProvider time, ILogger<ToolDispatcher> logger)
 {
-    /// <summary>The executor's cancel channel; a cancelled request's id is also kept as <c>tool-cancel:&lt;request_id&gt;</c>.</summary>
-    public const string CancelChannel = "tool-cancel";
-
     private static readonly TimeSpan CancelMarkTtl = TimeSpan.FromHours(1);
 
     public async Task<Turn> DispatchAsync(Turn turn, string cause, CancellationToken cancellationToken)
@@ -54,8 +51,8 @@ public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, Too
         {
             foreach (var id in requestIds)
             {
-                await redis.Database.StringSetAsync("tool-cancel:" + id.ToString("D"), "1", CancelMarkTtl);
-                await redis.Multiplexer.GetSubscriber().PublishAsync(CancelChannel, id.ToString("D"));
+                await redis.Database.StringSetAsync(ToolCancellation.Key(id), "1", CancelMarkTtl);
+                await redis.Multiplexer.GetSubscriber().PublishAsync(ToolCancellation.Channel, id.ToString("D"));
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mesh.Contracts.Tools;
 using Mesh.Infra.Redis;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
@@ -6,19 +7,15 @@ using StackExchange.Redis;
 namespace Mesh.ToolExecutor.Execution;
 
 /// <summary>
-/// How a tool call is cancelled: whoever cancels (the conversation worker, when a turn is cancelled) sets the
-/// Redis key <c>tool-cancel:&lt;request_id&gt;</c> (with a TTL, say an hour) and publishes the request id on the
-/// channel <c>tool-cancel</c>. A request whose key exists is answered <c>cancelled</c> without running; a run in
+/// How a tool call is cancelled (<see cref="ToolCancellation"/>): whoever cancels (the conversation worker, when a
+/// turn is cancelled) sets the request's key (with a TTL, say an hour) and publishes the request id on the channel.
+/// A request whose key exists is answered <c>cancelled</c> without running; a run in
 /// progress on any executor is cancelled by the message and answered <c>cancelled</c>. A run registers before it
 /// checks the key, so a cancel is never missed between the two.
 /// </summary>
 public sealed class CancellationSignals(RedisConnection redis) : IHostedService
 {
-    public const string Channel = "tool-cancel";
-
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> running = new();
-
-    public static string Key(Guid requestId) => $"tool-cancel:{requestId:D}";
 
     /// <summary>Registers a run; its token fires when a cancel arrives. Dispose the registration when the run ends.</summary>
     public Registration Register(Guid requestId)
@@ -29,10 +26,10 @@ public sealed class CancellationSignals(RedisConnection redis) : IHostedService
     }
 
     /// <summary>Whether the request was cancelled before this moment.</summary>
-    public Task<bool> IsCancelledAsync(Guid requestId) => redis.Database.KeyExistsAsync(Key(requestId));
+    public Task<bool> IsCancelledAsync(Guid requestId) => redis.Database.KeyExistsAsync(ToolCancellation.Key(requestId));
 
     public Task StartAsync(CancellationToken cancellationToken) =>
-        redis.Multiplexer.GetSubscriber().SubscribeAsync(Channel, (_, message) =>
+        redis.Multiplexer.GetSubscriber().SubscribeAsync(ToolCancellation.Channel, (_, message) =>
         {
             if (Guid.TryParse((string?)message, out var id) && running.TryGetValue(id, out var source))
             {
@@ -47,7 +44,7 @@ public sealed class CancellationSignals(RedisConnection redis) : IHostedService
             }
         });
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.Multiplexer.GetSubscriber().UnsubscribeAsync(Channel);
+    public Task StopAsync(CancellationToken cancellationToken) => redis.Multiplexer.GetSubscriber().UnsubscribeAsync(ToolCancellation.Channel);
 
     public sealed class Registration(CancellationSignals owner, Guid requestId, CancellationTokenSource source) : IDisposable
     {

@@ -254,7 +254,7 @@ public sealed class RoundTripTests
 
     private async Task CancelAsync(Guid requestId)
     {
-        await stack.Redis.Database.StringSetAsync(CancellationSignals.Key(requestId), "1", TimeSpan.FromMinutes(5));
-        await stack.Redis.Multiplexer.GetSubscriber().PublishAsync(CancellationSignals.Channel, requestId.ToString("D"));
+        await stack.Redis.Database.StringSetAsync(ToolCancellation.Key(requestId), "1", TimeSpan.FromMinutes(5));
+        await stack.Redis.Multiplexer.GetSubscriber().PublishAsync(ToolCancellation.Channel, requestId.ToString("D"));
     }
 }
