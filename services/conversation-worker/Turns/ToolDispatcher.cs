@@ -22,15 +22,19 @@ public sealed class ToolDispatcher(MeshPublisher publisher, TurnStore turns, Too
     {
         ArgumentNullException.ThrowIfNull(turn);
         var sending = turn.Calls.Where(c => !c.Resolved).ToList();
+        var published = new List<Task>(sending.Count);
         foreach (var call in sending)
         {
             using var arguments = JsonDocument.Parse(call.Arguments);
             var request = new ToolRequest(
                 call.RequestId, turn.SessionId, turn.TurnId, call.CallIndex, turn.TenantId, turn.ActorId, call.Tool,
                 arguments.RootElement.Clone(), time.GetUtcNow(), turn.PersonaId, CacheStrategy.Smart, turn.Deadline);
-            await publisher.PublishAsync(MeshTopics.ToolRequests, turn.SessionId.ToString("D"), request,
-                new PublishContext(turn.TenantId, turn.TurnId.ToString("D"), cause), cancellationToken);
+            // Not awaited one by one: the idempotent producer keeps their order; all are acknowledged before the flag is saved.
+            published.Add(publisher.PublishAsync(MeshTopics.ToolRequests, turn.SessionId.ToString("D"), request,
+                new PublishContext(turn.TenantId, turn.TurnId.ToString("D"), cause), cancellationToken));
         }
+
+        await Task.WhenAll(published);
 
         var sent = turn with { RequestsPublished = true };
         await turns.SaveAsync(sent, cancellationToken);

@@ -53,13 +53,16 @@ public sealed class TurnEngine(
         {
             var named = rest.Moved ? await turns.FindAsync(message.TurnId, cancellationToken) : session.Turn;
             await CancelAsync(writer, message, named, rest.Live, cancellationToken);
+            // The cancelled turn may have been the active one: the next queued turn starts now.
+            await AdvanceAsync(writer, null, cancellationToken);
         }
         else
         {
+            // At rest the session was busy (the message waits) or had nothing queued (it started, and ran, here):
+            // nothing else can start now.
             await AcceptAsync(writer, message, session.Turn is not null, rest.Live, cancellationToken);
         }
 
-        await AdvanceAsync(writer, null, cancellationToken);
         await writer.FlushAsync();
     }
 
@@ -98,14 +101,17 @@ public sealed class TurnEngine(
         if (applied.Turn.Status == TurnStatus.Running)
         {
             // The batch is complete: the turn runs on with the results.
-            await steps.SaveAndRunAsync(writer, [completed], applied.Turn, insert: false, cancellationToken);
+            var ran = await steps.SaveAndRunAsync(writer, [completed], applied.Turn, insert: false, cancellationToken);
+            if (ran.IsOver && rest.Live.Any(t => t.Status == TurnStatus.Queued))
+            {
+                await AdvanceAsync(writer, null, cancellationToken);
+            }
         }
         else
         {
             await writer.CommitAsync([completed], applied.Turn, insert: false, cancellationToken);
         }
 
-        await AdvanceAsync(writer, null, cancellationToken);
         await writer.FlushAsync();
     }
 
