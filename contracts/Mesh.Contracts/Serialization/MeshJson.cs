@@ -57,6 +57,13 @@ public static class MeshJson
     public static object Deserialize(ReadOnlySpan<byte> utf8Json, Type type) =>
         JsonSerializer.Deserialize(utf8Json, Options.GetTypeInfo(type)) ?? throw NullMessage(type);
 
+    /// <summary>
+    /// The wire name of a contract enum value (<c>assistant.delta</c>, <c>circuit_open</c>, ...), as the value
+    /// serializes; worked out once per enum type.
+    /// </summary>
+    public static string WireName<TEnum>(TEnum value)
+        where TEnum : struct, Enum => WireNames<TEnum>.Names[value];
+
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(MeshJsonContext.Default.Options)
@@ -70,4 +77,10 @@ public static class MeshJson
     private static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
     private static JsonException NullMessage(Type type) => new($"A {type.Name} message cannot be null.");
+
+    private static class WireNames<TEnum>
+        where TEnum : struct, Enum
+    {
+        public static readonly Dictionary<TEnum, string> Names = Enum.GetValues<TEnum>().ToDictionary(v => v, v => Serialize(v).Trim('"'));
+    }
 }

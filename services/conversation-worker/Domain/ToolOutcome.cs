@@ -22,7 +22,7 @@ public static class ToolOutcome
     /// </summary>
     public static string ForModel(ToolResultStatus status, JsonElement? output, ErrorDetail? error, bool truncated, int maxOutputCharacters)
     {
-        var body = new JsonObject { ["status"] = StatusName(status) };
+        var body = new JsonObject { ["status"] = MeshJson.WireName(status) };
         if (output is { ValueKind: not JsonValueKind.Undefined } value)
         {
             var raw = value.GetRawText();
@@ -54,10 +54,9 @@ public static class ToolOutcome
     public static string Summary(ToolResultStatus status, JsonElement? output, ErrorDetail? error) =>
         Clip(status == ToolResultStatus.Succeeded
             ? output is { ValueKind: not JsonValueKind.Undefined } value ? Compact(value) : "done"
-            : $"{StatusName(status)}: {error?.Message ?? error?.Code ?? "no detail"}", SummaryLength);
+            : $"{MeshJson.WireName(status)}: {error?.Message ?? error?.Code ?? "no detail"}", SummaryLength);
 
     /// <summary>The wire name of a status (<c>invalid_arguments</c>, ...), as the contract spells it.</summary>
-    public static string StatusName(ToolResultStatus status) => MeshJson.Serialize(status).Trim('"');
 
     /// <summary>A JSON value as text: a string as itself, anything else as compact JSON.</summary>
     public static string Compact(JsonElement value) =>

@@ -51,7 +51,7 @@ public sealed class EventLog(NpgsqlDataSource dataSource, RedisConnection redis,
             command.Parameters.AddWithValue("seq", e.Seq);
             command.Parameters.AddWithValue("id", e.EventId);
             command.Parameters.AddWithValue("turn", e.TurnId);
-            command.Parameters.AddWithValue("type", TypeName(e.Type));
+            command.Parameters.AddWithValue("type", MeshJson.WireName(e.Type));
             command.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Jsonb) { Value = MeshJson.Serialize(e) });
             command.Parameters.AddWithValue("at", e.CreatedAt);
             yield return command;
@@ -130,7 +130,6 @@ public sealed class EventLog(NpgsqlDataSource dataSource, RedisConnection redis,
         return exchanges;
     }
 
-    public static string TypeName(ConversationEventType type) => JsonSerializer.Serialize(type, MeshJson.Options).Trim('"');
 
     // The list answers only when its first event is at or before after+1 and the slice read is contiguous; a list
     // trimmed or replaced between the two reads shows up as a mismatch and PostgreSQL answers instead.

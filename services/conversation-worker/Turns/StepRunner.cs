@@ -1,5 +1,6 @@
 using System.Text;
 using Mesh.Contracts.Conversations;
+using Mesh.Contracts.Serialization;
 using Mesh.Contracts.Tools;
 using Mesh.ConversationWorker.Domain;
 using Mesh.ConversationWorker.Llm;
@@ -216,7 +217,7 @@ public sealed class StepRunner(
                 return await FailAsync(writer, counted, fail.Code, fail.Message, cancellationToken);
             case CallTools call:
                 var events = call.Batch.SelectMany(c => c.Resolved
-                    ? new[] { TurnEvents.ToolStarted(counted, c), TurnEvents.ToolCompleted(counted, c, c.Status!.Value, "not sent: " + ToolOutcome.StatusName(c.Status.Value)) }
+                    ? new[] { TurnEvents.ToolStarted(counted, c), TurnEvents.ToolCompleted(counted, c, c.Status!.Value, "not sent: " + MeshJson.WireName(c.Status.Value)) }
                     : [TurnEvents.ToolStarted(counted, c)]).ToList();
                 var saved = (await writer.CommitAsync(events, call.Turn, insert: false, cancellationToken))!;
                 return saved.Status == TurnStatus.WaitingTools ? await dispatcher.DispatchAsync(saved, writer.Cause, cancellationToken) : saved;

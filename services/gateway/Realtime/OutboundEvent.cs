@@ -1,4 +1,5 @@
 using Mesh.Contracts.Conversations;
+using Mesh.Contracts.Serialization;
 
 namespace Mesh.Gateway.Realtime;
 
@@ -11,22 +12,5 @@ public sealed record OutboundEvent(ConversationEvent? Event, ReadOnlyMemory<byte
     public static readonly OutboundEvent KeepAlive = new(null, ReadOnlyMemory<byte>.Empty);
 
     /// <summary>The event's wire type (<c>assistant.delta</c>, ...), for metrics.</summary>
-    public string TypeName => Event is null ? "keepalive" : EventTypeNames.Of(Event.Type);
-}
-
-/// <summary>The wire names of event types.</summary>
-public static class EventTypeNames
-{
-    public static string Of(ConversationEventType type) => type switch
-    {
-        ConversationEventType.MessageAccepted => "message.accepted",
-        ConversationEventType.AssistantStarted => "assistant.started",
-        ConversationEventType.AssistantDelta => "assistant.delta",
-        ConversationEventType.AssistantFinal => "assistant.final",
-        ConversationEventType.ToolStarted => "tool.started",
-        ConversationEventType.ToolCompleted => "tool.completed",
-        ConversationEventType.Error => "error",
-        ConversationEventType.TurnCancelled => "turn.cancelled",
-        _ => "unknown",
-    };
+    public string TypeName => Event is null ? "keepalive" : MeshJson.WireName(Event.Type);
 }

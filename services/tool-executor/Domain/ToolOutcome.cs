@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mesh.Contracts.Common;
+using Mesh.Contracts.Serialization;
 using Mesh.Contracts.Tools;
 
 namespace Mesh.ToolExecutor.Domain;
@@ -15,9 +16,6 @@ public sealed record ToolOutcome(
 {
     private const int MaxMessageLength = 2048;
 
-    /// <summary>A successful run.</summary>
-    public static ToolOutcome Succeeded(JsonElement output) => new(ToolResultStatus.Succeeded, output);
-
     /// <summary>
     /// Any other status, with its error. A code outside the contract's form (lowercase identifier, at most 64
     /// characters), as a tool or server might send, becomes <c>tool_error</c>: an invalid result could not be published.
@@ -30,21 +28,8 @@ public sealed record ToolOutcome(
         code.Length is > 0 and <= 64 && code[0] is >= 'a' and <= 'z' && code.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_' or '.');
 
     /// <summary>The status as it appears on the wire and in metrics (<c>succeeded</c>, <c>circuit_open</c>, ...).</summary>
-    public string StatusName => WireName(Status);
+    public string StatusName => MeshJson.WireName(Status);
 
-    /// <summary>The wire name of a status.</summary>
-    public static string WireName(ToolResultStatus status) => status switch
-    {
-        ToolResultStatus.Succeeded => "succeeded",
-        ToolResultStatus.Failed => "failed",
-        ToolResultStatus.Timeout => "timeout",
-        ToolResultStatus.Denied => "denied",
-        ToolResultStatus.InvalidArguments => "invalid_arguments",
-        ToolResultStatus.UnknownTool => "unknown_tool",
-        ToolResultStatus.CircuitOpen => "circuit_open",
-        ToolResultStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
 
     private static string Clip(string message) => message.Length <= MaxMessageLength ? message : message[..(MaxMessageLength - 1)] + "…";
 }

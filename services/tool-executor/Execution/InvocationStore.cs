@@ -143,7 +143,7 @@ public sealed class InvocationStore : IAsyncDisposable
         await using var command = new NpgsqlCommand(FinishSql, connection);
         var parameters = command.Parameters;
         parameters.Add(Column("request_ids", rows, r => r.Result.RequestId, NpgsqlDbType.Uuid));
-        parameters.Add(Column("statuses", rows, r => ToolOutcome.WireName(r.Result.Status), NpgsqlDbType.Text));
+        parameters.Add(Column("statuses", rows, r => MeshJson.WireName(r.Result.Status), NpgsqlDbType.Text));
         parameters.Add(Column("durations_ms", rows, r => r.Result.DurationMs, NpgsqlDbType.Bigint));
         parameters.Add(Column("results", rows, r => r.Json, NpgsqlDbType.Text));
         parameters.Add(Column("executor_ids", rows, r => r.Result.ExecutorId, NpgsqlDbType.Text));
