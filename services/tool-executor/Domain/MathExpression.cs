@@ -336,23 +336,7 @@ public sealed class MathExpression
         return (decimal)value;
     }
 
-    private decimal Nested(Func<decimal> parse, int at)
-    {
-        if (++depth > MaxDepth)
-        {
-            throw new MathExpressionException($"the expression nests deeper than {MaxDepth} levels", at);
-        }
-        try
-        {
-            return parse();
-        }
-        finally
-        {
-            depth--;
-        }
-    }
-
-    private List<decimal> Nested(Func<List<decimal>> parse, int at)
+    private T Nested<T>(Func<T> parse, int at)
     {
         if (++depth > MaxDepth)
         {

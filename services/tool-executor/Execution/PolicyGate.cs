@@ -28,7 +28,6 @@ public sealed record GateDecision(bool Allowed, Guid? DecisionId, string Reason,
 public sealed class PolicyGate(IHttpClientFactory http, IOptions<PolicyGateOptions> options, ToolMetrics metrics, TimeProvider time, ILogger<PolicyGate> logger)
 {
     public const string HttpClientName = "policy-gate";
-    public const string Unavailable = "policy_unavailable";
 
     private const int MaxCachedDecisions = 50_000;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -123,7 +122,7 @@ public sealed class PolicyGate(IHttpClientFactory http, IOptions<PolicyGateOptio
     private GateDecision Failed(string detail)
     {
         Log.PolicyUnavailable(logger, detail);
-        return new GateDecision(false, null, Unavailable, detail + "; the tool was not run (fail closed)");
+        return new GateDecision(false, null, ErrorCodes.PolicyUnavailable, detail + "; the tool was not run (fail closed)");
     }
 
     private void Count(GateDecision decision) =>
@@ -135,6 +134,5 @@ public sealed class PolicyGate(IHttpClientFactory http, IOptions<PolicyGateOptio
     private sealed record CheckResponse(
         bool Allowed,
         Guid? DecisionId,
-        string? Reason,
-        [property: JsonPropertyName("source")] string? Source);
+        string? Reason);
 }
