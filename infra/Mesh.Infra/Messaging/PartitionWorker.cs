@@ -124,6 +124,8 @@ internal sealed class PartitionWorker : IDisposable
         {
             Interlocked.CompareExchange(ref failure, e, null);
             stopping = true;
+            // Wake the loop, which may be waiting for a next message on an idle partition, so the fault shows at once.
+            queue.Writer.TryComplete();
         }
         finally
         {
