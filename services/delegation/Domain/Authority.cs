@@ -48,11 +48,6 @@ public sealed record Refusal(string Code, string Message);
 /// </summary>
 public static class Authority
 {
-    public const string DepthLimitExceeded = "depth_limit_exceeded";
-    public const string FanOutLimitExceeded = ErrorCodes.FanOutLimitExceeded;
-    public const string TokenBudgetExhausted = ErrorCodes.TokenBudgetExhausted;
-    public const string TimeBudgetExhausted = ErrorCodes.TimeBudgetExhausted;
-
     public static (Grant? Grant, Refusal? Refusal) Narrow(GrantRequest request, ParentGrant? parent, int maxFanOut, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -64,14 +59,14 @@ public static class Authority
 
         if (parent.NestedExecutions >= maxFanOut)
         {
-            return (null, new Refusal(FanOutLimitExceeded, $"Task {parent.TaskId} has started {parent.NestedExecutions} nested executions; at most {maxFanOut} are allowed."));
+            return (null, new Refusal(ErrorCodes.FanOutLimitExceeded, $"Task {parent.TaskId} has started {parent.NestedExecutions} nested executions; at most {maxFanOut} are allowed."));
         }
 
         var maxDepth = Math.Min(request.MaxDepth, parent.MaxDepth);
         var baseDepth = parent.TaskDepth + 1;
         if (baseDepth > maxDepth)
         {
-            return (null, new Refusal(DepthLimitExceeded, $"Delegating from depth {parent.TaskDepth} would reach depth {baseDepth}; the limit is {maxDepth}."));
+            return (null, new Refusal(ErrorCodes.DepthLimitExceeded, $"Delegating from depth {parent.TaskDepth} would reach depth {baseDepth}; the limit is {maxDepth}."));
         }
 
         var tokens = request.TokenBudget;
@@ -79,7 +74,7 @@ public static class Authority
         {
             if (remaining <= 0)
             {
-                return (null, new Refusal(TokenBudgetExhausted, "The delegating execution has no tokens left to hand on."));
+                return (null, new Refusal(ErrorCodes.TokenBudgetExhausted, "The delegating execution has no tokens left to hand on."));
             }
 
             tokens = Math.Min(tokens ?? remaining, remaining);
@@ -91,7 +86,7 @@ public static class Authority
             var left = (long)Math.Floor((deadline - now).TotalMilliseconds);
             if (left <= 0)
             {
-                return (null, new Refusal(TimeBudgetExhausted, "The delegating execution has no time left to hand on."));
+                return (null, new Refusal(ErrorCodes.TimeBudgetExhausted, "The delegating execution has no time left to hand on."));
             }
 
             time = Math.Min(time ?? left, left);

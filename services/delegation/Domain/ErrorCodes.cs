@@ -13,6 +13,7 @@ public static class ErrorCodes
     public const string ParentEnded = "parent_ended";
     public const string PlanningFailed = "planning_failed";
     public const string FanOutLimitExceeded = "fan_out_limit_exceeded";
+    public const string DepthLimitExceeded = "depth_limit_exceeded";
     public const string TaskLimitExceeded = "task_limit_exceeded";
     public const string AggregationFailed = "aggregation_failed";
     public const string ChildError = "child_error";

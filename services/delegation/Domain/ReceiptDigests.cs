@@ -43,7 +43,8 @@ public sealed record IntentInputs(
 /// </summary>
 public static class ReceiptDigests
 {
-    public static string ResultDigest(string? result) =>
+    /// <summary>The SHA-256 of the canonical JSON of a text (a result, or the goal an intent names): a JSON string, or <c>null</c>.</summary>
+    public static string TextDigest(string? result) =>
         CanonicalJson.Sha256Hex(CanonicalJson.Serialize(result is null ? null : JsonValue.Create(result)));
 
     public static string Canonical(ReceiptInputs inputs)

@@ -69,7 +69,7 @@ public static class ExecutionEndpoints
         var (execution, refusal) = await intake.AcceptAsync(http.User.Caller(), request, http.RequestAborted);
         if (refusal is not null)
         {
-            return Problems.Create(refusal.Status, refusal.Code.Replace('_', '-'), "Refused", refusal.Message, new Dictionary<string, object?> { ["code"] = refusal.Code });
+            return Problems.Refused(refusal.Status, refusal.Code, refusal.Message);
         }
 
         http.Response.Headers.Location = $"/v1/executions/{execution!.Id}";

@@ -27,6 +27,6 @@ public static class Problems
     public static IResult NotFound(Guid id) =>
         Create(StatusCodes.Status404NotFound, "not-found", "No such execution", $"Execution {id} does not exist for this tenant.");
 
-    public static IResult Refused(string code, string detail) =>
-        Create(StatusCodes.Status422UnprocessableEntity, code.Replace('_', '-'), "Refused", detail, new Dictionary<string, object?> { ["code"] = code });
+    public static IResult Refused(int status, string code, string detail) =>
+        Create(status, code.Replace('_', '-'), "Refused", detail, new Dictionary<string, object?> { ["code"] = code });
 }

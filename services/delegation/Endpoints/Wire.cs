@@ -79,7 +79,7 @@ public static class Wire
             tokens_remaining = e.TokensRemaining,
         },
         result = e.Result,
-        result_digest = Statuses.IsTerminal(e.Status) ? ReceiptDigests.ResultDigest(e.Result) : null,
+        result_digest = Statuses.IsTerminal(e.Status) ? ReceiptDigests.TextDigest(e.Result) : null,
         error = Error(e.ErrorCode, e.ErrorMessage),
         created_at = e.CreatedAt,
         started_at = e.StartedAt,

@@ -52,7 +52,11 @@ public sealed class ExecutionCoordinator(
         try
         {
             var execution = await store.GetAsync(executionId, null, cancellationToken);
-            if (execution is not null && !Statuses.IsTerminal(execution.Status))
+            if (execution is null || Statuses.IsTerminal(execution.Status))
+            {
+                Forget(executionId);
+            }
+            else
             {
                 handle.External?.Cancel();
                 await FinishAsync(execution, Outcome.Cancelled(code, message), cancellationToken);
@@ -102,6 +106,8 @@ public sealed class ExecutionCoordinator(
         var waiter = waiters.GetOrAdd(executionId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (await hasEnded())
         {
+            // It ended before this wait: nothing will complete the waiter any more.
+            waiters.TryRemove(new KeyValuePair<Guid, TaskCompletionSource>(executionId, waiter));
             return;
         }
 

@@ -113,7 +113,7 @@ public sealed partial class ExecutionIntake(
             TimeOrderedIds.NewId(), tenant, actor, request.Goal, grant!.MaxDepth, grant.BaseDepth, request.ConfigProfile, request.Metadata.ToJsonString(),
             executor, grant.AllowedTools, grant.TimeBudgetMs, grant.TokenBudget, parent?.ExecutionId, parent?.TaskId, request.ParentSessionId, now);
         var intent = ReceiptService.Intent(new IntentInputs(
-            tenant, actor, execution.Id, CanonicalJson.Sha256Hex(CanonicalJson.Serialize(JsonValue.Create(request.Goal))), request.ConfigProfile,
+            tenant, actor, execution.Id, ReceiptDigests.TextDigest(request.Goal), request.ConfigProfile,
             grant.MaxDepth, grant.BaseDepth, executor, grant.AllowedTools, grant.TokenBudget, grant.TimeBudgetMs, parent?.ExecutionId, parent?.TaskId, now));
         await store.CreateAsync(execution, intent, cancellationToken);
         DelegationMetrics.Entered("pending", executor);

@@ -23,7 +23,7 @@ public sealed class ReceiptService(ReceiptSigner signer)
         ArgumentNullException.ThrowIfNull(outcome);
         return new ReceiptInputs(
             execution.TenantId, execution.ActorId, execution.Id, outcome.Status, execution.ConfigProfile, execution.MaxDepth,
-            ReceiptDigests.ResultDigest(outcome.Result), externalId);
+            ReceiptDigests.TextDigest(outcome.Result), externalId);
     }
 
     /// <summary>The receipt inputs recomputed from a finished execution's stored fields.</summary>
@@ -32,7 +32,7 @@ public sealed class ReceiptService(ReceiptSigner signer)
         ArgumentNullException.ThrowIfNull(execution);
         return new ReceiptInputs(
             execution.TenantId, execution.ActorId, execution.Id, execution.Status, execution.ConfigProfile, execution.MaxDepth,
-            ReceiptDigests.ResultDigest(execution.Result), execution.ExternalId);
+            ReceiptDigests.TextDigest(execution.Result), execution.ExternalId);
     }
 
     public ReceiptRecord Issue(ReceiptInputs inputs, DateTimeOffset at)

@@ -44,7 +44,7 @@ public sealed class AuthorityTests
         Assert.Multiple(() =>
         {
             Assert.That(grant, Is.Null);
-            Assert.That(refusal!.Code, Is.EqualTo(Authority.DepthLimitExceeded));
+            Assert.That(refusal!.Code, Is.EqualTo(ErrorCodes.DepthLimitExceeded));
         });
     }
 

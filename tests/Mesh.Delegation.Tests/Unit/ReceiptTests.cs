@@ -28,7 +28,7 @@ public sealed class ReceiptTests
     [Test]
     public void Receipt_digest_is_the_sha256_of_the_canonical_inputs_written_out_by_hand()
     {
-        var inputs = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "general", 2, ReceiptDigests.ResultDigest("42"));
+        var inputs = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "general", 2, ReceiptDigests.TextDigest("42"));
         var expected =
             "{\"actor_id\":\"alice\",\"config_profile\":\"general\",\"execution_id\":\"0197a3f2-5c1e-7d3a-9b2c-4e5f6a7b8c9d\",\"max_depth\":2," +
             $"\"result_digest\":\"{Sha256("\"42\"")}\",\"status\":\"completed\",\"tenant_id\":\"acme\"}}";
@@ -37,14 +37,14 @@ public sealed class ReceiptTests
         {
             Assert.That(ReceiptDigests.Canonical(inputs), Is.EqualTo(expected));
             Assert.That(ReceiptDigests.Digest(inputs), Is.EqualTo(Sha256(expected)));
-            Assert.That(ReceiptDigests.ResultDigest(null), Is.EqualTo(Sha256("null")));
+            Assert.That(ReceiptDigests.TextDigest(null), Is.EqualTo(Sha256("null")));
         });
     }
 
     [Test]
     public void External_execution_id_is_covered_only_when_present()
     {
-        var local = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "research", 2, ReceiptDigests.ResultDigest("r"));
+        var local = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "research", 2, ReceiptDigests.TextDigest("r"));
         var forwarded = local with { ExternalExecutionId = "roma-17" };
 
         Assert.Multiple(() =>
@@ -58,7 +58,7 @@ public sealed class ReceiptTests
     [Test]
     public void Changing_any_covered_field_changes_the_digest()
     {
-        var inputs = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "general", 2, ReceiptDigests.ResultDigest("42"));
+        var inputs = new ReceiptInputs("acme", "alice", ExecutionId, DelegationStatus.Completed, "general", 2, ReceiptDigests.TextDigest("42"));
         var variants = new[]
         {
             inputs with { TenantId = "other" },
@@ -67,7 +67,7 @@ public sealed class ReceiptTests
             inputs with { Status = DelegationStatus.Failed },
             inputs with { ConfigProfile = "strict" },
             inputs with { MaxDepth = 3 },
-            inputs with { ResultDigest = ReceiptDigests.ResultDigest("43") },
+            inputs with { ResultDigest = ReceiptDigests.TextDigest("43") },
         };
 
         Assert.That(variants.Select(ReceiptDigests.Digest), Has.None.EqualTo(ReceiptDigests.Digest(inputs)));
