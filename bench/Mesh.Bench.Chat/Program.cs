@@ -21,7 +21,6 @@ if (soft < (ulong)(options.Idle + options.Active + 500))
 await using var stack = await MeshStack.StartAsync("policy", "tool-executor", "conversation-worker");
 var gatewayEnvironment = new Dictionary<string, string>
 {
-    ["CONVERSATION_WORKER_URL"] = stack.Services["conversation-worker"].BaseAddress.ToString().TrimEnd('/'),
     ["RateLimit__Enabled"] = "false",
     ["Chat__IdleTimeout"] = "01:00:00",
 };

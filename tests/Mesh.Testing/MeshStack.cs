@@ -11,8 +11,7 @@ namespace Mesh.Testing;
 /// </summary>
 public sealed class MeshStack : IAsyncDisposable
 {
-    private static readonly string[] StartOrder = ["policy", "tool-executor", "conversation-worker", "delegation", "gateway"];
-
+    // In start order: each service is given the URLs of those started before it.
     private static readonly (string Service, string Variable)[] UrlVariables =
     [
         ("policy", "POLICY_URL"),
@@ -66,7 +65,7 @@ public sealed class MeshStack : IAsyncDisposable
         try
         {
             // Dependencies first, so each service is given the URLs of those it calls.
-            foreach (var name in serviceNames.OrderBy(n => Array.IndexOf(StartOrder, n)))
+            foreach (var name in serviceNames.OrderBy(n => Array.FindIndex(UrlVariables, u => u.Service == n)))
             {
                 await stack.StartServiceAsync(name);
             }
@@ -130,5 +129,6 @@ public sealed class MeshStack : IAsyncDisposable
         await Kafka.DisposeAsync();
         await Redis.DisposeAsync();
         await Postgres.DisposeAsync();
+        File.Delete(SigningKeyFile);
     }
 }

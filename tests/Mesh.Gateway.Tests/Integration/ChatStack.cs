@@ -49,7 +49,6 @@ public sealed class ChatStack
 
         var gateway = new Dictionary<string, string>
         {
-            ["CONVERSATION_WORKER_URL"] = Stack.Services["conversation-worker"].BaseAddress.ToString().TrimEnd('/'),
             ["Ops__PrometheusUrl"] = Prometheus.BaseAddress.ToString(),
         };
         Gateways["gateway"] = await ServiceProcess.StartAsync("gateway", Stack.Environment(gateway), gatewayPort);
