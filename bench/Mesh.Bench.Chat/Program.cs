@@ -4,7 +4,8 @@ using Mesh.Testing;
 
 // Chat benchmark on the real stack (PostgreSQL, Redis, embedded Kafka, policy, tool executor, conversation worker,
 // one gateway), offline model:
-//   1. time to first delta and full-turn latency, one turn at a time (a plain reply, and a turn with a tool call);
+//   1. time to first delta and full-turn latency, one turn at a time (a plain reply, and a turn with a tool call),
+//      in the steady state: after 150 warm-up turns (the first 20 are reported on their own);
 //   2. one gateway holding N idle WebSockets (default 10,000): its memory before and after;
 //   3. M active sessions (default 1,000) on top: events published on conversation.outbound at a steady rate,
 //      delivery latency from the event's publication to its arrival at the client, and the gateway's memory;

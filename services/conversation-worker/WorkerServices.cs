@@ -69,6 +69,7 @@ public static class WorkerServices
             o.Assignment = PartitionAssignment.Range;
             // A session's messages wait behind a failing one, so it gets about a minute to recover before the DLQ.
             o.MaxAttempts = 10;
+            o.MaxFetchWait = TimeSpan.FromMilliseconds(KafkaClientConfig.UserFacingFetchWaitMaxMs);
             o.Topic<ConversationMessage, InboundMessageHandler>(MeshTopics.ConversationInbound);
             o.Topic<ToolResult, ToolResultHandler>(MeshTopics.ToolResults);
         });

@@ -12,8 +12,16 @@ public static class KafkaClientConfig
     /// <summary>How long a producer waits to batch messages: small, for latency.</summary>
     public const int LingerMs = 2;
 
-    /// <summary>How long a broker may hold a fetch for more data: small, for latency.</summary>
+    /// <summary>
+    /// How long a broker may hold a fetch that found no data: small, for latency. A Kafka broker answers a held
+    /// fetch as soon as data arrives, but the embedded cluster holds it the full time, so there this is how long a
+    /// message may wait for its consumer. Consumers on a path a user waits on use
+    /// <see cref="UserFacingFetchWaitMaxMs"/>; the price is more empty fetches while idle.
+    /// </summary>
     public const int FetchWaitMaxMs = 5;
+
+    /// <summary>The fetch wait of consumers a user waits on (chat events, turns, tool requests).</summary>
+    public const int UserFacingFetchWaitMaxMs = 1;
 
     /// <summary>An idempotent producer with <c>acks=all</c>.</summary>
     /// <param name="bootstrapServers">The cluster.</param>
@@ -37,7 +45,8 @@ public static class KafkaClientConfig
     /// <param name="groupId">The consumer group.</param>
     /// <param name="clientId">The client id brokers log.</param>
     /// <returns>The configuration.</returns>
-    public static ConsumerConfig Consumer(string bootstrapServers, string groupId, string clientId) => new()
+    /// <param name="fetchWaitMaxMs">How long a broker may hold an empty fetch (<see cref="FetchWaitMaxMs"/> by default).</param>
+    public static ConsumerConfig Consumer(string bootstrapServers, string groupId, string clientId, int fetchWaitMaxMs = FetchWaitMaxMs) => new()
     {
         BootstrapServers = bootstrapServers,
         GroupId = groupId,
@@ -46,7 +55,7 @@ public static class KafkaClientConfig
         AutoCommitIntervalMs = 1000,
         EnableAutoOffsetStore = false,
         AutoOffsetReset = AutoOffsetReset.Earliest,
-        FetchWaitMaxMs = FetchWaitMaxMs,
+        FetchWaitMaxMs = fetchWaitMaxMs,
         SocketNagleDisable = true,
     };
 }

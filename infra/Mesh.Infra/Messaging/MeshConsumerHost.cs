@@ -114,7 +114,7 @@ public sealed class MeshConsumerHost : BackgroundService
         var processor = new MessageProcessor(options, scopes, new DeadLetterWriter(producer, time), time, logger);
 
         var kafkaGroup = options.GroupPerProcess ? $"{options.GroupId}-{instance:N}" : options.GroupId;
-        var config = KafkaClientConfig.Consumer(options.BootstrapServers, kafkaGroup, clientId);
+        var config = KafkaClientConfig.Consumer(options.BootstrapServers, kafkaGroup, clientId, (int)options.MaxFetchWait.TotalMilliseconds);
         if (options.GroupPerProcess)
         {
             // A group nobody joins again: it starts at the end of the topics and keeps no offsets.

@@ -47,6 +47,13 @@ public sealed class MeshConsumerOptions
     /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a broker may hold a fetch that found no data (<c>fetch.wait.max.ms</c>). On the embedded cluster it
+    /// bounds how long a message waits for this group, so groups a user waits on set
+    /// <see cref="KafkaClientConfig.UserFacingFetchWaitMaxMs"/>; a shorter wait costs more empty fetches while idle.
+    /// </summary>
+    public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromMilliseconds(KafkaClientConfig.FetchWaitMaxMs);
+
     /// <summary>How often librdkafka reports statistics (consumer lag); at least one second.</summary>
     public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -113,6 +120,7 @@ public sealed class MeshConsumerOptions
         Require(RetryDelay > TimeSpan.Zero && MaxRetryDelay >= RetryDelay, "RetryDelay must be positive and at most MaxRetryDelay.");
         Require(StatisticsInterval >= TimeSpan.FromSeconds(1), "StatisticsInterval must be at least one second.");
         Require(SessionTimeout >= TimeSpan.FromSeconds(3), "SessionTimeout must be at least three seconds.");
+        Require(MaxFetchWait >= TimeSpan.Zero && MaxFetchWait <= TimeSpan.FromMinutes(5), "MaxFetchWait must be between 0 and 5 minutes.");
         Require(MaxQueuedPerPartition >= 1, "MaxQueuedPerPartition must be at least 1.");
         var overQueue = topics.Find(t => t.MaxInFlightPerPartition > MaxQueuedPerPartition);
         Require(overQueue is null, $"{overQueue?.Topic} allows {overQueue?.MaxInFlightPerPartition} messages in flight per partition, more than MaxQueuedPerPartition ({MaxQueuedPerPartition}).");

@@ -58,7 +58,7 @@ public sealed class OutboundFanOut(ConnectionOptions connections, SessionHub hub
     private void Run(CancellationToken stoppingToken)
     {
         KafkaNative.EnsureLoaded();
-        var config = KafkaClientConfig.Consumer(connections.KafkaBootstrapServers, GroupId, GroupId);
+        var config = KafkaClientConfig.Consumer(connections.KafkaBootstrapServers, GroupId, GroupId, KafkaClientConfig.UserFacingFetchWaitMaxMs);
         config.AutoOffsetReset = AutoOffsetReset.Latest;
         config.EnableAutoCommit = false;
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)

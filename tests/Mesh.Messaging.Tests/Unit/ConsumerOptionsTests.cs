@@ -46,6 +46,10 @@ public sealed class ConsumerOptionsTests
                 Throws.InvalidOperationException.With.Message.Contains("no topic"));
             Assert.That(() => new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b", MaxAttempts = 0 }.Topic<ToolRequest, ProbeHandler>("t").Validate(),
                 Throws.InvalidOperationException.With.Message.Contains("MaxAttempts"));
+            Assert.That(() => new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b", MaxFetchWait = TimeSpan.FromMilliseconds(-1) }.Topic<ToolRequest, ProbeHandler>("t").Validate(),
+                Throws.InvalidOperationException.With.Message.Contains("MaxFetchWait"));
+            Assert.That(() => new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b", MaxFetchWait = TimeSpan.FromMinutes(6) }.Topic<ToolRequest, ProbeHandler>("t").Validate(),
+                Throws.InvalidOperationException.With.Message.Contains("MaxFetchWait"));
             Assert.That(() => new MeshConsumerOptions { GroupId = "g", BootstrapServers = "b" }.Topic<ToolRequest, ProbeHandler>("t").Validate(),
                 Throws.Nothing);
         });
