@@ -56,8 +56,14 @@ internal static class ThroughputBench
             return new Round(n / elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalMicroseconds / n);
         }
 
-        // Warm-up: every group formed, every code path compiled.
+        // Warm-up: every group formed, then one full round each, so that the runtime's tiered compilation has reached
+        // its optimized code (it recompiles a method after 30 calls, and again with profile data) before timing.
         await Task.WhenAll(Contenders.All.Select(c => RoundAsync(c, Math.Min(count, 1000))));
+        foreach (var contender in Contenders.All)
+        {
+            await RoundAsync(contender, count);
+        }
+
         var rates = Contenders.All.ToDictionary(c => c, _ => new List<Round>());
         for (var round = 0; round < rounds; round++)
         {
