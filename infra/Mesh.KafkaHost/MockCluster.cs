@@ -43,7 +43,14 @@ internal sealed unsafe class MockCluster(IntPtr handle, IntPtr cluster, int brok
             throw new InvalidOperationException($"rd_kafka_mock_cluster_new failed for {brokers} brokers.");
         }
 
-        return new MockCluster(handle, cluster, brokers);
+        var started = new MockCluster(handle, cluster, brokers);
+        if (ListenerSockets.DisableNagle(started.BootstrapServers) != brokers)
+        {
+            started.Dispose();
+            throw new InvalidOperationException("Could not set TCP_NODELAY on every broker's listening socket.");
+        }
+
+        return started;
     }
 
     public void CreateTopic(string name, int partitions)
