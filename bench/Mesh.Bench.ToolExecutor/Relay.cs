@@ -8,7 +8,7 @@ namespace Mesh.Bench.ToolExecutor;
 /// <summary>
 /// The raw baseline's far end: consumes pings and produces each as a pong, waiting for its delivery before storing
 /// the ping's offset, one message at a time per partition and partitions in parallel: the same delivery rule the
-/// executor follows, with nothing else in between. It fetches with the executor's fetch wait.
+/// executor follows, with nothing else in between.
 /// </summary>
 internal sealed class Relay : IDisposable
 {
@@ -19,7 +19,7 @@ internal sealed class Relay : IDisposable
     {
         KafkaNative.EnsureLoaded();
         var producer = new ProducerBuilder<byte[]?, byte[]>(KafkaClientConfig.Producer(bootstrap, "bench-relay")).Build();
-        var consumer = new ConsumerBuilder<byte[]?, byte[]>(KafkaClientConfig.Consumer(bootstrap, "bench-relay-" + Guid.NewGuid().ToString("N"), "bench-relay", KafkaClientConfig.UserFacingFetchWaitMaxMs)).Build();
+        var consumer = new ConsumerBuilder<byte[]?, byte[]>(KafkaClientConfig.Consumer(bootstrap, "bench-relay-" + Guid.NewGuid().ToString("N"), "bench-relay")).Build();
         consumer.Subscribe(from);
         var partitions = new Dictionary<int, Channel<ConsumeResult<byte[]?, byte[]>>>();
         loop = new Thread(() =>

@@ -20,7 +20,6 @@ builder.Services
         // Up to Executor:MaxConcurrency requests of each partition at once: see README.md, "Concurrency and offsets".
         o.GroupId = "tool-executor";
         o.Assignment = PartitionAssignment.CooperativeSticky;
-        o.MaxFetchWait = TimeSpan.FromMilliseconds(KafkaClientConfig.UserFacingFetchWaitMaxMs);
         o.Topic<ToolRequest, ExecuteToolHandler>(
             MeshTopics.ToolRequests, maxInFlightPerPartition: ExecutorOptions.Read(builder.Configuration).MaxConcurrency);
     });

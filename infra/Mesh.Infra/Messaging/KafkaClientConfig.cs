@@ -20,7 +20,7 @@ public static class KafkaClientConfig
     /// </summary>
     public const int FetchWaitMaxMs = 5;
 
-    /// <summary>The fetch wait of consumers a user waits on (chat events, turns, tool requests).</summary>
+    /// <summary>The fetch wait of the consumers a chat user waits on: the gateway's fan-out and the worker's turns.</summary>
     public const int UserFacingFetchWaitMaxMs = 1;
 
     /// <summary>An idempotent producer with <c>acks=all</c>.</summary>
