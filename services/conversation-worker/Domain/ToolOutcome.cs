@@ -56,8 +56,6 @@ public static class ToolOutcome
             ? output is { ValueKind: not JsonValueKind.Undefined } value ? Compact(value) : "done"
             : $"{MeshJson.WireName(status)}: {error?.Message ?? error?.Code ?? "no detail"}", SummaryLength);
 
-    /// <summary>The wire name of a status (<c>invalid_arguments</c>, ...), as the contract spells it.</summary>
-
     /// <summary>A JSON value as text: a string as itself, anything else as compact JSON.</summary>
     public static string Compact(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : JsonSerializer.Serialize(value, CompactJson);

@@ -130,7 +130,6 @@ public sealed class EventLog(NpgsqlDataSource dataSource, RedisConnection redis,
         return exchanges;
     }
 
-
     // The list answers only when its first event is at or before after+1 and the slice read is contiguous; a list
     // trimmed or replaced between the two reads shows up as a mismatch and PostgreSQL answers instead.
     private async Task<HistoryPage?> TryReadHotAsync(Guid sessionId, long after, int limit)

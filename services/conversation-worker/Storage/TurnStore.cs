@@ -8,6 +8,10 @@ namespace Mesh.ConversationWorker.Storage;
 /// <summary>Sessions (their tenant) and turns (their whole state as JSON, with the columns queries need).</summary>
 public sealed class TurnStore(NpgsqlDataSource dataSource)
 {
+    private const string TenantQuery = "SELECT tenant_id FROM conversation_sessions WHERE session_id = @s";
+
+    private const string TurnQuery = "SELECT state FROM conversation_turns WHERE turn_id = @id";
+
     private const string LiveQuery =
         """
         SELECT state FROM conversation_turns
@@ -25,7 +29,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource)
     {
         await using var batch = dataSource.CreateBatch();
         var tenant = owner is null
-            ? new NpgsqlBatchCommand("SELECT tenant_id FROM conversation_sessions WHERE session_id = @s")
+            ? new NpgsqlBatchCommand(TenantQuery)
             : new NpgsqlBatchCommand(
                 """
                 WITH inserted AS (
@@ -46,7 +50,7 @@ public sealed class TurnStore(NpgsqlDataSource dataSource)
         lastSeq.Parameters.AddWithValue("s", sessionId);
         var live = new NpgsqlBatchCommand(LiveQuery);
         live.Parameters.AddWithValue("s", sessionId);
-        var turn = new NpgsqlBatchCommand("SELECT state FROM conversation_turns WHERE turn_id = @id");
+        var turn = new NpgsqlBatchCommand(TurnQuery);
         turn.Parameters.AddWithValue("id", turnId);
         batch.BatchCommands.Add(tenant);
         batch.BatchCommands.Add(lastSeq);
@@ -73,14 +77,14 @@ public sealed class TurnStore(NpgsqlDataSource dataSource)
     /// <summary>The tenant of a session, or null when the worker has never seen it.</summary>
     public async Task<string?> SessionTenantAsync(Guid sessionId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT tenant_id FROM conversation_sessions WHERE session_id = @s");
+        await using var command = dataSource.CreateCommand(TenantQuery);
         command.Parameters.AddWithValue("s", sessionId);
         return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 
     public async Task<Turn?> FindAsync(Guid turnId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT state FROM conversation_turns WHERE turn_id = @id");
+        await using var command = dataSource.CreateCommand(TurnQuery);
         command.Parameters.AddWithValue("id", turnId);
         return await command.ExecuteScalarAsync(cancellationToken) is string json ? Read(json) : null;
     }
