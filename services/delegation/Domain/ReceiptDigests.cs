@@ -44,8 +44,8 @@ public sealed record IntentInputs(
 public static class ReceiptDigests
 {
     /// <summary>The SHA-256 of the canonical JSON of a text (a result, or the goal an intent names): a JSON string, or <c>null</c>.</summary>
-    public static string TextDigest(string? result) =>
-        CanonicalJson.Sha256Hex(CanonicalJson.Serialize(result is null ? null : JsonValue.Create(result)));
+    public static string TextDigest(string? text) =>
+        CanonicalJson.Sha256Hex(CanonicalJson.Serialize(text is null ? null : JsonValue.Create(text)));
 
     public static string Canonical(ReceiptInputs inputs)
     {
